@@ -1,0 +1,1 @@
+"""Custom components package (kept so tests import the integration from the checkout)."""

@@ -1,0 +1,77 @@
+"""Media Request Tracker: follow every media request from Jellyseerr to a playable Jellyfin item."""
+
+from __future__ import annotations
+
+import aiohttp
+from homeassistant import config_entries
+from homeassistant.const import CONF_API_KEY, CONF_PASSWORD, CONF_URL, CONF_USERNAME, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.aiohttp_client import (
+    async_create_clientsession,
+    async_get_clientsession,
+)
+from homeassistant.helpers.storage import Store
+from homeassistant.helpers.typing import ConfigType
+
+from .const import DOMAIN, Service
+from .coordinator import STORAGE_KEY, MediaRequestConfigEntry, MediaRequestCoordinator
+from .services.jellyfin import JellyfinClient
+from .services.qbittorrent import QBittorrentClient
+from .webhook import async_register_webhooks
+
+PLATFORMS: list[Platform] = [Platform.SENSOR]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+# Home Assistant 2025.8 added OptionsFlowWithReload; older versions reload through a listener.
+_RELOAD_ON_OPTIONS_BY_LISTENER = not hasattr(config_entries, "OptionsFlowWithReload")
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:  # noqa: ARG001
+    """Set up the integration (configured through config entries only)."""
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: MediaRequestConfigEntry) -> bool:
+    """Start tracking a stack: restore requests, poll qBittorrent, open the webhooks."""
+    qbit = entry.data[Service.QBITTORRENT]
+    # qBittorrent's session cookie comes from what is often a bare IP host: keep it in a jar of
+    # its own that accepts such cookies (aiohttp's default jar drops them).
+    qbit_session = async_create_clientsession(hass, cookie_jar=aiohttp.CookieJar(unsafe=True))
+    entry.async_on_unload(qbit_session.close)
+    jellyfin = entry.data.get(Service.JELLYFIN)
+    coordinator = MediaRequestCoordinator(
+        hass,
+        entry,
+        QBittorrentClient(qbit_session, qbit[CONF_URL], qbit[CONF_USERNAME], qbit[CONF_PASSWORD]),
+        JellyfinClient(async_get_clientsession(hass), jellyfin[CONF_URL], jellyfin[CONF_API_KEY])
+        if jellyfin
+        else None,
+    )
+    await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data = coordinator
+    async_register_webhooks(hass, entry)
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    if _RELOAD_ON_OPTIONS_BY_LISTENER:
+        entry.async_on_unload(entry.add_update_listener(_async_reload_if_options_changed))
+    return True
+
+
+async def _async_reload_if_options_changed(
+    hass: HomeAssistant, entry: MediaRequestConfigEntry
+) -> None:
+    """Reload after an options change (reauth and reconfigure reload by themselves)."""
+    if entry.options != entry.runtime_data.started_with_options:
+        hass.config_entries.async_schedule_reload(entry.entry_id)
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: MediaRequestConfigEntry) -> bool:
+    """Stop tracking; webhooks, timers and the session are released by the unload callbacks."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: MediaRequestConfigEntry) -> None:
+    """Delete the stored requests of a removed stack."""
+    await Store[dict[str, object]](
+        hass, 1, STORAGE_KEY.format(entry_id=entry.entry_id)
+    ).async_remove()

@@ -1,0 +1,51 @@
+"""Constants of the Media Request Tracker integration."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from enum import StrEnum
+from typing import Final
+
+DOMAIN: Final = "media_request_tracker"
+LOGGER = logging.getLogger(__package__)
+
+EVENT_STATE_CHANGED: Final = f"{DOMAIN}_state_changed"
+
+
+class Service(StrEnum):
+    """The services of a media stack, in pipeline order."""
+
+    JELLYSEERR = "jellyseerr"
+    RADARR = "radarr"
+    SONARR = "sonarr"
+    QBITTORRENT = "qbittorrent"
+    SHOKO = "shoko"
+    JELLYFIN = "jellyfin"
+
+
+# Entry data keys.
+CONF_WEBHOOK_IDS: Final = "webhook_ids"
+
+# Options and their defaults.
+CONF_POLL_ACTIVE: Final = "poll_active"
+CONF_POLL_IDLE: Final = "poll_idle"
+CONF_ANIME_TAG: Final = "anime_tag"
+CONF_KEEP_DAYS: Final = "keep_days"
+CONF_LOCAL_ONLY: Final = "local_only"
+
+DEFAULT_POLL_ACTIVE: Final = 5
+DEFAULT_POLL_IDLE: Final = 30
+DEFAULT_ANIME_TAG: Final = "anime"
+DEFAULT_KEEP_DAYS: Final = 30
+DEFAULT_LOCAL_ONLY: Final = True
+
+# How often finished requests past their retention are looked for.
+PURGE_INTERVAL: Final = timedelta(hours=1)
+
+# Webhook bodies larger than this are refused before parsing.
+MAX_BODY_BYTES: Final = 1024 * 1024
+
+STORAGE_VERSION: Final = 1
+STORAGE_MINOR_VERSION: Final = 1
+SAVE_DELAY: Final = 2.0

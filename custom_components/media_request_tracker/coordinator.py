@@ -1,0 +1,298 @@
+"""The coordinator: owns the tracker, persists it, polls qBittorrent and checks Jellyfin."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import Platform
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.event import async_track_point_in_utc_time, async_track_time_interval
+from homeassistant.helpers.storage import Store
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util, slugify
+
+from .const import (
+    CONF_ANIME_TAG,
+    CONF_KEEP_DAYS,
+    CONF_POLL_ACTIVE,
+    CONF_POLL_IDLE,
+    DEFAULT_ANIME_TAG,
+    DEFAULT_KEEP_DAYS,
+    DEFAULT_POLL_ACTIVE,
+    DEFAULT_POLL_IDLE,
+    DOMAIN,
+    EVENT_STATE_CHANGED,
+    LOGGER,
+    PURGE_INTERVAL,
+    SAVE_DELAY,
+    STORAGE_MINOR_VERSION,
+    STORAGE_VERSION,
+)
+from .services.api import CannotConnect, InvalidAuth
+from .services.jellyfin import JellyfinClient
+from .services.qbittorrent import QBittorrentClient
+from .tracker import (
+    Change,
+    ChangeKind,
+    LibraryItemFound,
+    LibraryItemMissing,
+    MediaType,
+    Request,
+    TorrentPhase,
+    Tracker,
+    TrackerEvent,
+)
+
+type MediaRequestConfigEntry = ConfigEntry[MediaRequestCoordinator]
+
+
+STORAGE_KEY = DOMAIN + ".{entry_id}"
+
+
+def request_unique_id(entry_id: str, request_id: str) -> str:
+    """Return the entity unique id of a request."""
+    return f"{entry_id}-request-{request_id}"
+
+
+class TrackerStore(Store[dict[str, Any]]):
+    """The tracker's storage file, with the hook that migrates older layouts."""
+
+    async def _async_migrate_func(
+        self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Bring a stored snapshot up to the current layout (no older layout exists yet)."""
+        LOGGER.debug(
+            "Migrating stored requests from version %s.%s", old_major_version, old_minor_version
+        )
+        return old_data
+
+
+class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
+    """Holds every tracked request of one stack and keeps it moving."""
+
+    config_entry: MediaRequestConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: MediaRequestConfigEntry,
+        qbittorrent: QBittorrentClient,
+        jellyfin: JellyfinClient | None,
+    ) -> None:
+        """Set up the coordinator; nothing is loaded or polled until the first refresh."""
+        super().__init__(hass, LOGGER, config_entry=entry, name=DOMAIN, update_interval=None)
+        self.tracker = Tracker()
+        self.qbittorrent = qbittorrent
+        self.jellyfin = jellyfin
+        self._store = TrackerStore(
+            hass,
+            STORAGE_VERSION,
+            STORAGE_KEY.format(entry_id=entry.entry_id),
+            minor_version=STORAGE_MINOR_VERSION,
+        )
+        self._unsub_verify: CALLBACK_TYPE | None = None
+        self._unsub_purge: CALLBACK_TYPE | None = None
+        self._jellyfin_reachable = True
+        self._loaded = False
+        self.torrents_active = False
+        self.started_with_options = dict(entry.options)
+
+    # -- options -------------------------------------------------------------------------------
+
+    def _option(self, key: str, default: Any) -> Any:
+        return self.config_entry.options.get(key, default)
+
+    @property
+    def anime_tag(self) -> str:
+        """Return the tag that marks anime in Radarr/Sonarr."""
+        return str(self._option(CONF_ANIME_TAG, DEFAULT_ANIME_TAG))
+
+    # -- life cycle ----------------------------------------------------------------------------
+
+    async def _async_setup(self) -> None:
+        """Restore the tracker from storage, then start the periodic clean-up."""
+        stored = await self._store.async_load()
+        if stored is not None:
+            self.tracker = Tracker.from_dict(stored)
+        self._loaded = True
+        self._unsub_purge = async_track_time_interval(self.hass, self._async_purge, PURGE_INTERVAL)
+        self._purge(dt_util.utcnow())
+        self._schedule_verification()
+
+    async def async_shutdown(self) -> None:
+        """Stop timers and write the tracker to disk."""
+        await super().async_shutdown()
+        for unsub in (self._unsub_verify, self._unsub_purge):
+            if unsub is not None:
+                unsub()
+        self._unsub_verify = self._unsub_purge = None
+        if self._loaded:
+            # Never overwrite stored requests with an empty tracker that was not loaded.
+            await self._store.async_save(self.tracker.to_dict())
+
+    # -- polling -------------------------------------------------------------------------------
+
+    async def _async_update_data(self) -> Tracker:
+        """Poll qBittorrent for the torrents of requests that are downloading."""
+        try:
+            torrents = await self.qbittorrent.async_torrents(self.tracker.tracked_hashes())
+        except InvalidAuth as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="qbittorrent_auth_failed"
+            ) from err
+        except CannotConnect as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="qbittorrent_unreachable",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        self.torrents_active = any(
+            torrent.phase in (TorrentPhase.QUEUED, TorrentPhase.DOWNLOADING) for torrent in torrents
+        )
+        self._apply(torrents, notify=False)
+        return self.tracker
+
+    def _adapt_interval(self) -> None:
+        """Poll fast while data flows, slowly while torrents wait, not at all otherwise."""
+        hashes = self.tracker.tracked_hashes()
+        if not hashes:
+            self.update_interval = None
+            return
+        waiting_for_first_poll = any(
+            request.torrent_state is None
+            for request in self.tracker.active()
+            if request.qbit_hash in hashes
+        )
+        active = self.torrents_active or waiting_for_first_poll
+        seconds = (
+            self._option(CONF_POLL_ACTIVE, DEFAULT_POLL_ACTIVE)
+            if active
+            else self._option(CONF_POLL_IDLE, DEFAULT_POLL_IDLE)
+        )
+        self.update_interval = timedelta(seconds=seconds)
+
+    # -- applying events -----------------------------------------------------------------------
+
+    async def async_handle_events(self, events: Iterable[TrackerEvent]) -> None:
+        """Apply events that arrived by webhook, then poll at once if a new torrent appeared."""
+        hashes_before = self.tracker.tracked_hashes()
+        self._apply(events, notify=True)
+        if self.tracker.tracked_hashes() - hashes_before:
+            await self.async_request_refresh()
+
+    @callback
+    def _apply(self, events: Iterable[TrackerEvent], *, notify: bool) -> None:
+        now = dt_util.utcnow()
+        changes: list[Change] = []
+        for event in events:
+            changes += self.tracker.apply(event, now)
+        for change in changes:
+            if change.kind is not ChangeKind.UPDATED:
+                self._fire_state_changed(change)
+        if changes:
+            snapshot = self.tracker.to_dict()
+            self._store.async_delay_save(lambda: snapshot, SAVE_DELAY)
+        self._schedule_verification()
+        self._adapt_interval()
+        if notify:
+            self.async_set_updated_data(self.tracker)
+
+    def _fire_state_changed(self, change: Change) -> None:
+        request = self.tracker.requests[change.request_id]
+        self.hass.bus.async_fire(
+            EVENT_STATE_CHANGED,
+            {
+                "request_id": request.request_id,
+                "title": request.title,
+                "media_type": request.media_type.value,
+                "from_state": change.from_state.value if change.from_state else None,
+                "to_state": change.to_state.value,
+                "entity_id": self._entity_id(request),
+            },
+        )
+
+    def _entity_id(self, request: Request) -> str:
+        """Return the request sensor's entity id, registering it now if it is new.
+
+        Registering here (the sensor platform adds the entity a moment later, under this id)
+        lets the very first state-changed event name the entity automations will see.
+        """
+        entry = self.config_entry
+        return (
+            er.async_get(self.hass)
+            .async_get_or_create(
+                Platform.SENSOR,
+                DOMAIN,
+                request_unique_id(entry.entry_id, request.request_id),
+                config_entry=entry,
+                suggested_object_id=slugify(f"{entry.title} {request.display_name}"),
+            )
+            .entity_id
+        )
+
+    # -- media-server verification -------------------------------------------------------------
+
+    def _schedule_verification(self) -> None:
+        if self._unsub_verify is not None:
+            self._unsub_verify()
+            self._unsub_verify = None
+        if self.jellyfin is None:
+            return
+        due = self.tracker.next_verification_at()
+        if due is not None:
+            self._unsub_verify = async_track_point_in_utc_time(
+                self.hass, self._async_verify_due, max(due, dt_util.utcnow())
+            )
+
+    async def _async_verify_due(self, now: datetime) -> None:
+        """Ask Jellyfin about every request whose check is due."""
+        self._unsub_verify = None
+        if self.jellyfin is None:
+            return
+        events = [
+            await self._async_verify(self.jellyfin, request)
+            for request in self.tracker.due_for_verification(now)
+        ]
+        self._apply(events, notify=True)
+
+    async def _async_verify(self, jellyfin: JellyfinClient, request: Request) -> TrackerEvent:
+        if request.media_type is not MediaType.MOVIE:
+            return LibraryItemMissing(request.request_id)
+        try:
+            match = await jellyfin.async_find_movie(request.tmdb_id, request.title, request.year)
+        except (CannotConnect, InvalidAuth) as err:
+            if self._jellyfin_reachable:
+                LOGGER.info("Jellyfin cannot be reached, retrying later: %s", err)
+                self._jellyfin_reachable = False
+            return LibraryItemMissing(request.request_id)
+        if not self._jellyfin_reachable:
+            LOGGER.info("Jellyfin can be reached again")
+            self._jellyfin_reachable = True
+        if match is None:
+            return LibraryItemMissing(request.request_id)
+        return LibraryItemFound(request.request_id, match.item_id, match.method)
+
+    # -- retention -----------------------------------------------------------------------------
+
+    async def _async_purge(self, now: datetime) -> None:
+        self._purge(now)
+
+    def _purge(self, now: datetime) -> None:
+        keep = timedelta(days=self._option(CONF_KEEP_DAYS, DEFAULT_KEEP_DAYS))
+        removed = self.tracker.purge_finished(now, keep)
+        if not removed:
+            return
+        registry = er.async_get(self.hass)
+        for request_id in removed:
+            unique_id = request_unique_id(self.config_entry.entry_id, request_id)
+            if entity_id := registry.async_get_entity_id(Platform.SENSOR, DOMAIN, unique_id):
+                registry.async_remove(entity_id)
+        LOGGER.debug("Forgot %d finished requests", len(removed))
+        snapshot = self.tracker.to_dict()
+        self._store.async_delay_save(lambda: snapshot, SAVE_DELAY)
+        self.async_update_listeners()

@@ -1,0 +1,1 @@
+"""One module per external service: its payload schema, its parser and its small API client."""

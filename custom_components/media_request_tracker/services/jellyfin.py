@@ -1,0 +1,118 @@
+"""Jellyfin: is the requested item in the library and playable? Plus the Webhook plugin's ItemAdded.
+
+Jellyfin has no `AnyProviderIdEquals` (that is Emby): `/Items` ignores unknown parameters and would
+return every item, a false "available". So we search by title or year and compare `ProviderIds`
+ourselves (jellyfin `ItemsController.cs`; PAYLOADS.md §5). Only playable items count: a `Path` or
+`MediaSources`, and not a virtual (missing) placeholder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import voluptuous as vol
+
+from ..tracker import LibraryCheckRequested, MediaKey, MediaType
+from .api import JsonApiClient
+from .schema import ParsedWebhook, lenient_id, lenient_str, object_schema, validate
+
+ITEM_FIELDS = "ProviderIds,Path,MediaSources"
+
+# ItemType of the plugin's ItemAdded → the media type a request has.
+ITEM_MEDIA_TYPES: dict[str, MediaType] = {
+    "Movie": MediaType.MOVIE,
+    "Series": MediaType.TV,
+    "Season": MediaType.TV,
+    "Episode": MediaType.TV,
+}
+
+SCHEMA = object_schema(
+    {
+        vol.Required("NotificationType"): vol.All(str, vol.Length(max=64)),
+        vol.Optional("ItemType"): lenient_str,
+        vol.Optional("Provider_tmdb"): lenient_id,
+        vol.Optional("Provider_tvdb"): lenient_id,
+        vol.Optional("Provider_imdb"): lenient_str,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryMatch:
+    """An item found in the library, and which search found it."""
+
+    item_id: str
+    method: str
+
+
+def is_playable(item: dict[str, Any]) -> bool:
+    """Return whether an item can be played: it has a file and is not a missing placeholder."""
+    if item.get("LocationType") == "Virtual":
+        return False
+    return bool(item.get("MediaSources") or item.get("Path"))
+
+
+def provider_id(item: dict[str, Any], key: str) -> str | None:
+    """Return a provider id of an item (keys are case-sensitive: "Tmdb", "Tvdb", "Imdb")."""
+    ids = item.get("ProviderIds")
+    value = ids.get(key) if isinstance(ids, dict) else None
+    return str(value) if value not in (None, "") else None
+
+
+def parse_webhook(payload: Any) -> ParsedWebhook:
+    """Turn the Webhook plugin's body into a request to check the library now.
+
+    The plugin posts a user template, often as text/plain with every value a string; only
+    ItemAdded matters, and its provider ids narrow the check to one request when present.
+    """
+    data = validate(SCHEMA, payload)
+    kind = data["NotificationType"]
+    if kind != "ItemAdded":
+        return ParsedWebhook.ignored(kind)
+    media_type = ITEM_MEDIA_TYPES.get(data.get("ItemType") or "")
+    ids = (data.get("Provider_tmdb"), data.get("Provider_tvdb"), data.get("Provider_imdb"))
+    if media_type is None or all(value is None for value in ids):
+        return ParsedWebhook((LibraryCheckRequested(),))
+    media = MediaKey(media_type=media_type, tmdb_id=ids[0], tvdb_id=ids[1], imdb_id=ids[2])
+    return ParsedWebhook((LibraryCheckRequested(media),))
+
+
+class JellyfinClient(JsonApiClient):
+    """The Jellyfin API, with the `Authorization: MediaBrowser Token` header."""
+
+    def __init__(self, session: aiohttp.ClientSession, url: str, api_key: str) -> None:
+        """Bind to Jellyfin at `url` with an API key."""
+        super().__init__(session, url, {"Authorization": f'MediaBrowser Token="{api_key}"'})
+
+    async def async_validate(self) -> None:
+        """Call `/System/Info`, which needs a valid API key."""
+        await self.get_json("/System/Info")
+
+    async def _items(self, params: dict[str, str]) -> list[dict[str, Any]]:
+        body = await self.get_json("/Items", {"recursive": "true", "fields": ITEM_FIELDS, **params})
+        items = body.get("Items") if isinstance(body, dict) else None
+        return [item for item in items or [] if isinstance(item, dict)]
+
+    async def async_find_movie(
+        self, tmdb_id: int | None, title: str | None, year: int | None
+    ) -> LibraryMatch | None:
+        """Find a playable movie by TMDB id, searching by title first, then by year."""
+        if tmdb_id is None:
+            return None
+        searches: list[tuple[str, dict[str, str]]] = []
+        if title:
+            searches.append(("tmdb id, title search", {"searchTerm": title}))
+        if year:
+            searches.append(("tmdb id, year scan", {"years": str(year)}))
+        for method, params in searches:
+            items = await self._items({"includeItemTypes": "Movie", "hasTmdbId": "true", **params})
+            for item in items:
+                if (
+                    item.get("Id")
+                    and provider_id(item, "Tmdb") == str(tmdb_id)
+                    and is_playable(item)
+                ):
+                    return LibraryMatch(str(item["Id"]), method)
+        return None

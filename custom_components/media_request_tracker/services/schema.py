@@ -1,0 +1,122 @@
+"""Lenient voluptuous validators for webhook payloads.
+
+The *arr apps omit null keys and add new ones in new versions, and Jellyseerr sends every value as a
+string with "" for missing (PAYLOADS.md §1-3), so ids are accepted as ints, digit strings or integral
+floats, and unknown keys are always allowed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import voluptuous as vol
+
+from ..tracker import TrackerEvent
+from .api import PayloadError
+
+# A guard against absurd values; real titles and paths are far shorter.
+MAX_TEXT = 4096
+_DIGITS = re.compile(r"\d{1,18}")
+_HASH = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedWebhook:
+    """What a webhook body amounts to: events for the tracker, or why there are none."""
+
+    events: tuple[TrackerEvent, ...] = ()
+    note: str = "accepted"
+
+    @classmethod
+    def ignored(cls, what: str) -> ParsedWebhook:
+        """Return a result for a well-formed body we have no use for."""
+        return cls(note=f"ignored: {what}"[:120])
+
+
+TEST_RECEIVED = ParsedWebhook(note="test received")
+
+
+def lenient_int(value: Any) -> int | None:
+    """Return an int from an int, a digit string or an integral float; None for null or ""."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise vol.Invalid("expected an integer, got a boolean")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
+        return int(value.strip())
+    raise vol.Invalid("expected an integer")
+
+
+def lenient_id(value: Any) -> int | None:
+    """Return a positive id, treating 0 (the *arr apps' "unset") as missing."""
+    number = lenient_int(value)
+    return number if number else None
+
+
+def lenient_str(value: Any) -> str | None:
+    """Return a non-empty string (numbers are turned into text), or None."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise vol.Invalid("expected a string, got a boolean")
+    if isinstance(value, int | float):
+        return str(value)
+    if not isinstance(value, str):
+        raise vol.Invalid("expected a string")
+    text = value.strip()
+    if len(text) > MAX_TEXT:
+        raise vol.Invalid("string too long")
+    return text or None
+
+
+def lenient_bool(value: Any) -> bool:
+    """Return a flag from a bool or its usual string forms; missing is False."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in {"true", "false", ""}:
+        return value.strip().lower() == "true"
+    raise vol.Invalid("expected a boolean")
+
+
+def lenient_str_list(value: Any) -> list[str]:
+    """Return a list of strings (tags, genres); missing is empty."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise vol.Invalid("expected a list")
+    return [text for item in value if (text := lenient_str(item)) is not None]
+
+
+def torrent_hash(download_id: str | None) -> str | None:
+    """Return the qBittorrent hash for an *arr downloadId, or None if it is not a torrent hash.
+
+    Radarr/Sonarr send the hash upper-case; qBittorrent reports it lower-case, and a v2-only
+    torrent's 64-hex id appears there truncated to 40 characters (PAYLOADS.md §1).
+    """
+    if download_id is None:
+        return None
+    lowered = download_id.strip().lower()
+    return lowered[:40] if _HASH.fullmatch(lowered) else None
+
+
+def object_schema(fields: dict[Any, Any]) -> vol.Schema:
+    """Return a schema for a JSON object that allows the keys it does not name."""
+    return vol.Schema(fields, extra=vol.ALLOW_EXTRA)
+
+
+def validate(schema: vol.Schema, payload: Any) -> dict[str, Any]:
+    """Validate `payload`, turning voluptuous errors into a short PayloadError."""
+    if not isinstance(payload, dict):
+        raise PayloadError("expected a JSON object")
+    try:
+        result: dict[str, Any] = schema(payload)
+    except vol.MultipleInvalid as err:
+        path = ".".join(str(part) for part in err.path) or "body"
+        raise PayloadError(f"invalid {path}: {err.error_message}"[:200]) from err
+    return result

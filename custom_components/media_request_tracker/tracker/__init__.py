@@ -1,0 +1,40 @@
+"""Pure tracking core: models, states, correlation and the reducer; no Home Assistant imports."""
+
+from .events import (
+    FileImported,
+    ImportNeedsAttention,
+    LibraryCheckRequested,
+    LibraryItemFound,
+    LibraryItemMissing,
+    MediaKey,
+    ReleaseGrabbed,
+    RequestNotified,
+    TorrentPhase,
+    TorrentProgress,
+    TrackerEvent,
+)
+from .models import Episode, HistoryEntry, MediaType, Request
+from .states import RequestState
+from .tracker import Change, ChangeKind, Tracker
+
+__all__ = [
+    "Change",
+    "ChangeKind",
+    "Episode",
+    "FileImported",
+    "HistoryEntry",
+    "ImportNeedsAttention",
+    "LibraryCheckRequested",
+    "LibraryItemFound",
+    "LibraryItemMissing",
+    "MediaKey",
+    "MediaType",
+    "ReleaseGrabbed",
+    "Request",
+    "RequestNotified",
+    "RequestState",
+    "TorrentPhase",
+    "TorrentProgress",
+    "Tracker",
+    "TrackerEvent",
+]

@@ -1,0 +1,94 @@
+"""Which tracked request an incoming event belongs to (DESIGN §3).
+
+The strongest id wins: the torrent hash, then the Radarr/Sonarr id, then TMDB/TVDB/IMDb ids, and only as
+a last resort the normalised title and year. Among several matches the newest request wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from .events import MediaKey
+from .models import Request
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """What an event tells us about the request it belongs to."""
+
+    media: MediaKey
+    qbit_hash: str | None = None
+    arr_id: int | None = None
+    jellyseerr_id: int | None = None
+
+
+def normalise_title(title: str) -> str:
+    """Fold a title to lower-case letters and digits, so punctuation and case do not matter."""
+    return re.sub(r"[^0-9a-z]+", "", title.casefold())
+
+
+def _same(left: object | None, right: object | None) -> bool:
+    return left is not None and left == right
+
+
+def _title_year(request: Request, probe: Probe) -> bool:
+    media = probe.media
+    if not media.title or not request.title:
+        return False
+    if media.year is not None and request.year is not None and media.year != request.year:
+        return False
+    return normalise_title(media.title) == normalise_title(request.title)
+
+
+type Matcher = Callable[[Request, Probe], bool]
+
+# Ordered strongest first. The title rule is only used when the event carries no id at all.
+MATCHERS: tuple[tuple[str, Matcher], ...] = (
+    ("qbit_hash", lambda r, p: _same(r.qbit_hash, p.qbit_hash)),
+    ("jellyseerr_id", lambda r, p: _same(r.jellyseerr_id, p.jellyseerr_id)),
+    ("arr_id", lambda r, p: r.media_type is p.media.media_type and _same(r.arr_id, p.arr_id)),
+    (
+        "tmdb_id",
+        lambda r, p: r.media_type is p.media.media_type and _same(r.tmdb_id, p.media.tmdb_id),
+    ),
+    (
+        "tvdb_id",
+        lambda r, p: r.media_type is p.media.media_type and _same(r.tvdb_id, p.media.tvdb_id),
+    ),
+    (
+        "imdb_id",
+        lambda r, p: r.media_type is p.media.media_type and _same(r.imdb_id, p.media.imdb_id),
+    ),
+)
+
+
+def _has_ids(probe: Probe) -> bool:
+    media = probe.media
+    return any(
+        value is not None
+        for value in (
+            probe.qbit_hash,
+            probe.arr_id,
+            probe.jellyseerr_id,
+            media.tmdb_id,
+            media.tvdb_id,
+            media.imdb_id,
+        )
+    )
+
+
+def find_request(requests: Iterable[Request], probe: Probe) -> Request | None:
+    """Return the newest request the probe belongs to, or None; callers pass only candidates."""
+    newest_first = list(requests)[::-1]
+    for _, matches in MATCHERS:
+        for request in newest_first:
+            if matches(request, probe):
+                return request
+    if _has_ids(probe):
+        return None
+    for request in newest_first:
+        if request.media_type is probe.media.media_type and _title_year(request, probe):
+            return request
+    return None

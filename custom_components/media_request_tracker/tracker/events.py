@@ -1,0 +1,133 @@
+"""Normalised events: what the service parsers and pollers hand to the tracker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .models import MediaType
+from .states import RequestState
+
+
+@dataclass(frozen=True, slots=True)
+class MediaKey:
+    """The ids and name by which an event names a title; any of them may be unknown."""
+
+    media_type: MediaType
+    tmdb_id: int | None = None
+    tvdb_id: int | None = None
+    imdb_id: str | None = None
+    title: str | None = None
+    year: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RequestNotified:
+    """Jellyseerr says a request was made, approved, declined, failed or is available."""
+
+    media: MediaKey
+    target: RequestState
+    jellyseerr_id: int | None = None
+    overview: str | None = None
+    poster_url: str | None = None
+    requested_by: str | None = None
+    requested_seasons: tuple[int, ...] = ()
+    is_4k: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseGrabbed:
+    """Radarr/Sonarr sent a release to the download client."""
+
+    media: MediaKey
+    arr_id: int | None
+    qbit_hash: str | None
+    release_title: str | None = None
+    quality: str | None = None
+    indexer: str | None = None
+    release_group: str | None = None
+    file_size: int | None = None
+    download_client: str | None = None
+    is_anime: bool = False
+    overview: str | None = None
+    poster_url: str | None = None
+
+
+class TorrentPhase(StrEnum):
+    """What a torrent is doing, reduced from the client's many state names."""
+
+    QUEUED = "queued"
+    DOWNLOADING = "downloading"
+    COMPLETE = "complete"
+    PAUSED = "paused"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class TorrentProgress:
+    """The download client's view of one tracked torrent."""
+
+    qbit_hash: str
+    phase: TorrentPhase
+    client_state: str
+    progress: float
+    download_speed: int
+    eta: int | None
+    size: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FileImported:
+    """Radarr/Sonarr moved the downloaded file into the library."""
+
+    media: MediaKey
+    arr_id: int | None
+    qbit_hash: str | None
+    final_path: str | None
+    is_upgrade: bool = False
+    is_anime: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ImportNeedsAttention:
+    """Radarr/Sonarr cannot import the download without the user (ManualInteractionRequired)."""
+
+    media: MediaKey
+    arr_id: int | None
+    qbit_hash: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryCheckRequested:
+    """The media server announced new items: check the matching waiting requests now."""
+
+    media: MediaKey | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryItemFound:
+    """The media server has the request's item and can play it."""
+
+    request_id: str
+    jellyfin_id: str
+    method: str
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryItemMissing:
+    """The media server does not (yet) have the request's item."""
+
+    request_id: str
+
+
+type TrackerEvent = (
+    RequestNotified
+    | ReleaseGrabbed
+    | TorrentProgress
+    | FileImported
+    | ImportNeedsAttention
+    | LibraryCheckRequested
+    | LibraryItemFound
+    | LibraryItemMissing
+)

@@ -1,0 +1,176 @@
+"""The tracked objects: a request, its episodes and its history; plain data, serialisable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from .states import TERMINAL_STATES, RequestState
+
+
+class MediaType(StrEnum):
+    """What was requested."""
+
+    MOVIE = "movie"
+    TV = "tv"
+
+
+@dataclass(slots=True)
+class HistoryEntry:
+    """One step in a request's life: the state it entered (or kept) and when, with a note."""
+
+    state: RequestState
+    at: datetime
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        data: dict[str, Any] = {"state": self.state.value, "at": self.at.isoformat()}
+        if self.note:
+            data["note"] = self.note
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> HistoryEntry:
+        """Build from `to_dict` output."""
+        return cls(
+            state=RequestState(data["state"]),
+            at=datetime.fromisoformat(data["at"]),
+            note=data.get("note"),
+        )
+
+
+@dataclass(slots=True)
+class Episode:
+    """One episode of a TV request, tracked on its own."""
+
+    season_number: int
+    episode_number: int
+    state: RequestState = RequestState.GRABBING
+    episode_title: str | None = None
+    sonarr_episode_id: int | None = None
+    episode_tvdb_id: int | None = None
+    qbit_hash: str | None = None
+    progress: float = 0.0
+    final_path: str | None = None
+    shoko_file_id: int | None = None
+    anidb_episode_id: int | None = None
+    jellyfin_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["state"] = self.state.value
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Episode:
+        """Build from `to_dict` output, ignoring keys this version does not know."""
+        known = {f.name for f in fields(cls)}
+        values = {key: value for key, value in data.items() if key in known}
+        values["state"] = RequestState(values.get("state", RequestState.GRABBING))
+        return cls(**values)
+
+
+# Fields holding datetimes, converted to ISO strings for storage.
+_DATETIME_FIELDS = ("created_at", "state_since", "available_at", "next_verify_at")
+
+
+@dataclass(slots=True)
+class Request:
+    """A media request followed from Jellyseerr (or a direct *arr grab) to the library."""
+
+    request_id: str
+    media_type: MediaType
+    state: RequestState
+    created_at: datetime
+    state_since: datetime
+    title: str | None = None
+    year: int | None = None
+    jellyseerr_id: int | None = None
+    tmdb_id: int | None = None
+    tvdb_id: int | None = None
+    imdb_id: str | None = None
+    overview: str | None = None
+    poster_url: str | None = None
+    requested_by: str | None = None
+    requested_seasons: list[int] = field(default_factory=list)
+    is_4k: bool = False
+    is_anime: bool = False
+    radarr_id: int | None = None
+    sonarr_id: int | None = None
+    qbit_hash: str | None = None
+    release_title: str | None = None
+    quality: str | None = None
+    indexer: str | None = None
+    release_group: str | None = None
+    file_size: int | None = None
+    download_client: str | None = None
+    progress: float = 0.0
+    download_speed: int | None = None
+    eta: int | None = None
+    torrent_state: str | None = None
+    paused: bool = False
+    total_episodes: int | None = None
+    final_path: str | None = None
+    shoko_series_id: int | None = None
+    anidb_id: int | None = None
+    jellyfin_id: str | None = None
+    available_at: datetime | None = None
+    stuck: bool = False
+    stuck_reason: str | None = None
+    failure_reason: str | None = None
+    verify_attempts: int = 0
+    next_verify_at: datetime | None = None
+    episodes: list[Episode] = field(default_factory=list)
+    history: list[HistoryEntry] = field(default_factory=list)
+
+    @property
+    def is_active(self) -> bool:
+        """Return whether the request can still absorb lifecycle events."""
+        return self.state not in TERMINAL_STATES
+
+    @property
+    def arr_id(self) -> int | None:
+        """Return the Radarr movie id or the Sonarr series id, whichever applies."""
+        return self.radarr_id if self.media_type is MediaType.MOVIE else self.sonarr_id
+
+    @property
+    def display_name(self) -> str:
+        """Return "Title (Year)", or the best name known so far."""
+        title = self.title or f"Request {self.request_id}"
+        return f"{title} ({self.year})" if self.year else title
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict for storage."""
+        data: dict[str, Any] = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if item.name in _DATETIME_FIELDS:
+                value = value.isoformat() if value is not None else None
+            elif item.name == "episodes":
+                value = [episode.to_dict() for episode in value]
+            elif item.name == "history":
+                value = [entry.to_dict() for entry in value]
+            elif item.name == "requested_seasons":
+                value = list(value)
+            elif isinstance(value, StrEnum):
+                value = value.value
+            data[item.name] = value
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Request:
+        """Build from `to_dict` output, ignoring keys this version does not know."""
+        known = {f.name for f in fields(cls)}
+        values = {key: value for key, value in data.items() if key in known}
+        for name in _DATETIME_FIELDS:
+            if values.get(name) is not None:
+                values[name] = datetime.fromisoformat(values[name])
+        values["media_type"] = MediaType(values["media_type"])
+        values["state"] = RequestState(values["state"])
+        values["episodes"] = [Episode.from_dict(item) for item in values.get("episodes", [])]
+        values["history"] = [HistoryEntry.from_dict(item) for item in values.get("history", [])]
+        return cls(**values)

@@ -1,0 +1,395 @@
+"""The reducer: applies normalised events to the tracked requests and reports what changed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from .correlation import Probe, find_request
+from .events import (
+    FileImported,
+    ImportNeedsAttention,
+    LibraryCheckRequested,
+    LibraryItemFound,
+    LibraryItemMissing,
+    MediaKey,
+    ReleaseGrabbed,
+    RequestNotified,
+    TorrentPhase,
+    TorrentProgress,
+    TrackerEvent,
+)
+from .models import HistoryEntry, MediaType, Request
+from .states import TORRENT_STATES, VERIFY_STATES, RequestState, can_transition
+
+# Seconds between media-server checks after an import: quick at first (a library scan usually
+# follows the import within a minute), then backing off to every half hour.
+VERIFY_BACKOFF: tuple[int, ...] = (10, 30, 60, 120, 300, 600, 1800)
+
+# Torrent phases that move a request forward, and where to.
+PHASE_TARGETS: dict[TorrentPhase, RequestState] = {
+    TorrentPhase.DOWNLOADING: RequestState.DOWNLOADING,
+    TorrentPhase.COMPLETE: RequestState.DOWNLOADED,
+}
+
+# Jellyseerr notifications that may open a new request when no active one matches.
+OPENING_TARGETS: frozenset[RequestState] = frozenset(
+    {RequestState.REQUESTED, RequestState.APPROVED}
+)
+
+
+class ChangeKind(StrEnum):
+    """How a request changed."""
+
+    CREATED = "created"
+    TRANSITION = "transition"
+    UPDATED = "updated"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One request changed: it was created, moved to another state, or only its fields changed."""
+
+    request_id: str
+    kind: ChangeKind
+    from_state: RequestState | None
+    to_state: RequestState
+
+
+class Tracker:
+    """All tracked requests of one stack, and the rules that move them."""
+
+    def __init__(self) -> None:
+        """Start empty."""
+        self.requests: dict[str, Request] = {}
+        self._next_id = 1
+
+    # -- persistence ---------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready snapshot."""
+        return {
+            "next_id": self._next_id,
+            "requests": [request.to_dict() for request in self.requests.values()],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Tracker:
+        """Restore a snapshot made by `to_dict`."""
+        tracker = cls()
+        for item in data.get("requests", []):
+            request = Request.from_dict(item)
+            tracker.requests[request.request_id] = request
+        tracker._next_id = max(
+            int(data.get("next_id", 1)),
+            *(int(request_id) + 1 for request_id in tracker.requests),
+            1,
+        )
+        return tracker
+
+    # -- queries -------------------------------------------------------------------------------
+
+    def active(self) -> Iterator[Request]:
+        """Yield the requests that can still absorb lifecycle events, oldest first."""
+        return (request for request in self.requests.values() if request.is_active)
+
+    def tracked_hashes(self) -> set[str]:
+        """Return the torrent hashes of requests whose download is under way."""
+        return {
+            request.qbit_hash
+            for request in self.active()
+            if request.state in TORRENT_STATES and request.qbit_hash
+        }
+
+    def due_for_verification(self, now: datetime) -> list[Request]:
+        """Return the requests whose media-server check is due."""
+        return [
+            request
+            for request in self.active()
+            if request.state in VERIFY_STATES
+            and request.next_verify_at is not None
+            and request.next_verify_at <= now
+        ]
+
+    def next_verification_at(self) -> datetime | None:
+        """Return when the next media-server check is due, if any is planned."""
+        times = [
+            request.next_verify_at
+            for request in self.active()
+            if request.state in VERIFY_STATES and request.next_verify_at is not None
+        ]
+        return min(times, default=None)
+
+    def purge_finished(self, now: datetime, keep: timedelta) -> list[str]:
+        """Forget finished requests older than `keep`; return their ids."""
+        expired = [
+            request.request_id
+            for request in self.requests.values()
+            if not request.is_active and request.state_since + keep <= now
+        ]
+        for request_id in expired:
+            del self.requests[request_id]
+        return expired
+
+    # -- the reducer ---------------------------------------------------------------------------
+
+    def apply(self, event: TrackerEvent, now: datetime) -> list[Change]:
+        """Apply one event at time `now`; return the changes it caused (empty if none)."""
+        match event:
+            case RequestNotified():
+                return self._on_request_notified(event, now)
+            case ReleaseGrabbed():
+                return self._on_release_grabbed(event, now)
+            case TorrentProgress():
+                return self._on_torrent_progress(event, now)
+            case FileImported():
+                return self._on_file_imported(event, now)
+            case ImportNeedsAttention():
+                return self._on_import_needs_attention(event)
+            case LibraryCheckRequested():
+                return self._on_library_check_requested(event, now)
+            case LibraryItemFound():
+                return self._on_library_item_found(event, now)
+            case LibraryItemMissing():
+                return self._on_library_item_missing(event, now)
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _create(self, media: MediaKey, state: RequestState, now: datetime) -> Request:
+        request_id = str(self._next_id)
+        self._next_id += 1
+        request = Request(
+            request_id=request_id,
+            media_type=media.media_type,
+            state=state,
+            created_at=now,
+            state_since=now,
+            history=[HistoryEntry(state, now)],
+        )
+        if state in VERIFY_STATES:
+            request.next_verify_at = now + timedelta(seconds=VERIFY_BACKOFF[0])
+        self.requests[request_id] = request
+        return request
+
+    def _find_active(self, probe: Probe) -> Request | None:
+        return find_request(self.active(), probe)
+
+    @staticmethod
+    def _transition(
+        request: Request, target: RequestState, now: datetime, note: str | None = None
+    ) -> Change | None:
+        if not can_transition(request.state, target):
+            return None
+        previous = request.state
+        request.state = target
+        request.state_since = now
+        request.stuck = False
+        request.stuck_reason = None
+        request.history.append(HistoryEntry(target, now, note))
+        if target in VERIFY_STATES:
+            request.verify_attempts = 0
+            request.next_verify_at = now + timedelta(seconds=VERIFY_BACKOFF[0])
+        return Change(request.request_id, ChangeKind.TRANSITION, previous, target)
+
+    @staticmethod
+    def _update(request: Request, **values: Any) -> bool:
+        """Set the given fields, skipping None; return whether anything changed."""
+        changed = False
+        for name, value in values.items():
+            if value is not None and getattr(request, name) != value:
+                setattr(request, name, value)
+                changed = True
+        return changed
+
+    @staticmethod
+    def _merge_media(request: Request, media: MediaKey) -> bool:
+        return Tracker._update(
+            request,
+            tmdb_id=media.tmdb_id,
+            tvdb_id=media.tvdb_id,
+            imdb_id=media.imdb_id,
+            title=request.title or media.title,
+            year=request.year or media.year,
+        )
+
+    @staticmethod
+    def _collect(
+        request: Request, transition: Change | None, updated: bool, created: bool = False
+    ) -> list[Change]:
+        if created:
+            return [Change(request.request_id, ChangeKind.CREATED, None, request.state)]
+        if transition is not None:
+            return [transition]
+        if updated:
+            return [Change(request.request_id, ChangeKind.UPDATED, request.state, request.state)]
+        return []
+
+    # -- event handlers ------------------------------------------------------------------------
+
+    def _on_request_notified(self, event: RequestNotified, now: datetime) -> list[Change]:
+        request = self._find_active(Probe(event.media, jellyseerr_id=event.jellyseerr_id))
+        created = False
+        if request is None:
+            if event.target not in OPENING_TARGETS:
+                return []
+            request = self._create(event.media, event.target, now)
+            created = True
+        updated = self._merge_media(request, event.media)
+        updated |= self._update(
+            request,
+            jellyseerr_id=event.jellyseerr_id,
+            overview=event.overview,
+            poster_url=event.poster_url,
+            requested_by=event.requested_by,
+            requested_seasons=list(event.requested_seasons) or None,
+            is_4k=event.is_4k or None,
+        )
+        if event.target is RequestState.AVAILABLE:
+            updated |= self._update(request, available_at=request.available_at or now)
+        transition = None if created else self._transition(request, event.target, now)
+        return self._collect(request, transition, updated, created)
+
+    def _on_release_grabbed(self, event: ReleaseGrabbed, now: datetime) -> list[Change]:
+        probe = Probe(event.media, qbit_hash=event.qbit_hash, arr_id=event.arr_id)
+        request = self._find_active(probe)
+        created = request is None
+        if request is None:
+            request = self._create(event.media, RequestState.GRABBING, now)
+        elif event.qbit_hash and request.qbit_hash and request.qbit_hash != event.qbit_hash:
+            # A new release for the same title (the first one failed): follow the new torrent.
+            request.history.append(HistoryEntry(request.state, now, "grabbed another release"))
+            request.progress = 0.0
+        updated = self._merge_media(request, event.media)
+        updated |= self._update(
+            request,
+            radarr_id=event.arr_id if event.media.media_type is MediaType.MOVIE else None,
+            sonarr_id=event.arr_id if event.media.media_type is MediaType.TV else None,
+            qbit_hash=event.qbit_hash,
+            release_title=event.release_title,
+            quality=event.quality,
+            indexer=event.indexer,
+            release_group=event.release_group,
+            file_size=event.file_size,
+            download_client=event.download_client,
+            is_anime=event.is_anime or None,
+            overview=request.overview or event.overview,
+            poster_url=request.poster_url or event.poster_url,
+        )
+        transition = None if created else self._transition(request, RequestState.GRABBING, now)
+        return self._collect(request, transition, updated, created)
+
+    def _on_torrent_progress(self, event: TorrentProgress, now: datetime) -> list[Change]:
+        changes: list[Change] = []
+        for request in list(self.active()):
+            if request.qbit_hash != event.qbit_hash or request.state not in TORRENT_STATES:
+                continue
+            updated = self._update(
+                request,
+                progress=round(event.progress, 4),
+                download_speed=event.download_speed,
+                torrent_state=event.client_state,
+                paused=event.phase is TorrentPhase.PAUSED,
+                file_size=request.file_size or event.size,
+            )
+            if request.eta != event.eta:
+                request.eta = event.eta
+                updated = True
+            if event.phase is TorrentPhase.ERROR and not request.stuck:
+                request.stuck = True
+                request.stuck_reason = f"download client reports {event.client_state}"
+                updated = True
+            transition = None
+            if target := PHASE_TARGETS.get(event.phase):
+                transition = self._transition(request, target, now)
+            if transition is not None and target is RequestState.DOWNLOADED:
+                request.download_speed = 0
+                request.eta = 0
+            changes += self._collect(request, transition, updated)
+        return changes
+
+    def _on_file_imported(self, event: FileImported, now: datetime) -> list[Change]:
+        probe = Probe(event.media, qbit_hash=event.qbit_hash, arr_id=event.arr_id)
+        if event.is_upgrade:
+            # Upgrades of a finished request only leave a note (DESIGN §2).
+            finished = find_request(
+                (r for r in self.requests.values() if r.state is RequestState.AVAILABLE), probe
+            )
+            if finished is not None and self._find_active(probe) is None:
+                finished.history.append(HistoryEntry(finished.state, now, "upgraded"))
+                finished.final_path = event.final_path or finished.final_path
+                return self._collect(finished, None, updated=True)
+        request = self._find_active(probe)
+        created = request is None
+        if request is None:
+            if event.is_upgrade or not _has_media_ids(event.media):
+                return []
+            request = self._create(event.media, _import_target(event.is_anime), now)
+        updated = self._merge_media(request, event.media)
+        updated |= self._update(
+            request,
+            radarr_id=event.arr_id if event.media.media_type is MediaType.MOVIE else None,
+            sonarr_id=event.arr_id if event.media.media_type is MediaType.TV else None,
+            final_path=event.final_path,
+            is_anime=event.is_anime or None,
+        )
+        if created or request.state in TORRENT_STATES | {RequestState.DOWNLOADED}:
+            request.progress = 1.0
+            request.download_speed = 0
+            request.eta = 0
+        transition = (
+            None if created else self._transition(request, _import_target(request.is_anime), now)
+        )
+        return self._collect(request, transition, updated, created)
+
+    def _on_import_needs_attention(self, event: ImportNeedsAttention) -> list[Change]:
+        request = self._find_active(
+            Probe(event.media, qbit_hash=event.qbit_hash, arr_id=event.arr_id)
+        )
+        if request is None:
+            return []
+        updated = self._update(request, stuck=True, stuck_reason=event.reason)
+        return self._collect(request, None, updated)
+
+    def _on_library_check_requested(
+        self, event: LibraryCheckRequested, now: datetime
+    ) -> list[Change]:
+        waiting = [r for r in self.active() if r.state in VERIFY_STATES]
+        if event.media is not None:
+            match = find_request(waiting, Probe(event.media))
+            waiting = [match] if match is not None else []
+        for request in waiting:
+            request.next_verify_at = now
+        return []
+
+    def _on_library_item_found(self, event: LibraryItemFound, now: datetime) -> list[Change]:
+        request = self.requests.get(event.request_id)
+        if request is None or request.state not in VERIFY_STATES:
+            return []
+        request.jellyfin_id = event.jellyfin_id
+        request.available_at = now
+        request.next_verify_at = None
+        transition = self._transition(
+            request, RequestState.AVAILABLE, now, f"found in Jellyfin ({event.method})"
+        )
+        return self._collect(request, transition, updated=True)
+
+    def _on_library_item_missing(self, event: LibraryItemMissing, now: datetime) -> list[Change]:
+        request = self.requests.get(event.request_id)
+        if request is None or request.state not in VERIFY_STATES:
+            return []
+        request.verify_attempts += 1
+        delay = VERIFY_BACKOFF[min(request.verify_attempts, len(VERIFY_BACKOFF) - 1)]
+        request.next_verify_at = now + timedelta(seconds=delay)
+        return []
+
+
+def _import_target(is_anime: bool) -> RequestState:
+    """Anime waits for Shoko to match the file; everything else goes straight to verification."""
+    return RequestState.ANIME_MATCHING if is_anime else RequestState.IMPORTING
+
+
+def _has_media_ids(media: MediaKey) -> bool:
+    return any(value is not None for value in (media.tmdb_id, media.tvdb_id, media.imdb_id))

@@ -1,0 +1,133 @@
+"""One webhook per configured service: read the body, parse it, hand the events to the coordinator.
+
+Every answer is 2xx or 4xx: 400 with a short reason for a body we cannot use, 413 for one over 1 MB,
+200 for Test events and for events we do not track. A rejected body is logged on one line, without
+the webhook id (the id is the only secret in the URL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from http import HTTPStatus
+from typing import Any
+
+from aiohttp import web
+from aiohttp.hdrs import METH_POST
+from homeassistant.components import webhook
+from homeassistant.core import HomeAssistant
+from homeassistant.util.json import json_loads
+
+from .const import (
+    CONF_LOCAL_ONLY,
+    CONF_WEBHOOK_IDS,
+    DEFAULT_LOCAL_ONLY,
+    DOMAIN,
+    LOGGER,
+    MAX_BODY_BYTES,
+    Service,
+)
+from .coordinator import MediaRequestConfigEntry, MediaRequestCoordinator
+from .services import jellyfin, jellyseerr, qbittorrent, radarr, shoko, sonarr
+from .services.api import PayloadError
+from .services.schema import ParsedWebhook
+
+type Parser = Callable[[Any, MediaRequestCoordinator], ParsedWebhook]
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookSpec:
+    """How one service's webhook bodies are read."""
+
+    parse: Parser
+    poll_after: bool = False
+
+
+WEBHOOKS: dict[Service, WebhookSpec] = {
+    Service.JELLYSEERR: WebhookSpec(lambda body, _: jellyseerr.parse_webhook(body)),
+    Service.RADARR: WebhookSpec(lambda body, c: radarr.parse_webhook(body, c.anime_tag)),
+    Service.SONARR: WebhookSpec(lambda body, c: sonarr.parse_webhook(body, c.anime_tag)),
+    Service.QBITTORRENT: WebhookSpec(
+        lambda body, _: qbittorrent.parse_webhook(body), poll_after=True
+    ),
+    Service.SHOKO: WebhookSpec(lambda body, _: shoko.parse_webhook(body)),
+    Service.JELLYFIN: WebhookSpec(lambda body, _: jellyfin.parse_webhook(body)),
+}
+
+
+class BodyTooLarge(Exception):
+    """The body is over MAX_BODY_BYTES."""
+
+
+def async_register_webhooks(hass: HomeAssistant, entry: MediaRequestConfigEntry) -> None:
+    """Register the entry's webhooks and unregister them when it unloads."""
+    local_only = bool(entry.options.get(CONF_LOCAL_ONLY, DEFAULT_LOCAL_ONLY))
+    for service_name, webhook_id in entry.data[CONF_WEBHOOK_IDS].items():
+        service = Service(service_name)
+        webhook.async_register(
+            hass,
+            DOMAIN,
+            f"{entry.title} ({service.value})",
+            webhook_id,
+            partial(_async_handle_webhook, entry, service),
+            local_only=local_only,
+            allowed_methods=[METH_POST],
+        )
+        entry.async_on_unload(partial(webhook.async_unregister, hass, webhook_id))
+
+
+async def _read_body(request: web.Request) -> bytes:
+    """Read the body, refusing (before reading it all) one over the limit."""
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise BodyTooLarge
+    body = bytearray()
+    while chunk := await request.content.read(64 * 1024):
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise BodyTooLarge
+    return bytes(body)
+
+
+def decode_body(body: bytes) -> Any:
+    """Decode a body as JSON whatever its Content-Type (Jellyfin's plugin sends text/plain).
+
+    An empty body decodes to None; anything else that is not JSON raises PayloadError.
+    """
+    if not body.strip():
+        return None
+    try:
+        return json_loads(body)
+    except ValueError as err:
+        raise PayloadError("body is not valid JSON") from err
+
+
+def _answer(status: HTTPStatus, **content: str) -> web.Response:
+    return web.json_response(content, status=status)
+
+
+async def _async_handle_webhook(
+    entry: MediaRequestConfigEntry,
+    service: Service,
+    hass: HomeAssistant,  # noqa: ARG001
+    webhook_id: str,  # noqa: ARG001
+    request: web.Request,
+) -> web.Response:
+    """Handle one POST to a service's webhook."""
+    coordinator = entry.runtime_data
+    spec = WEBHOOKS[service]
+    try:
+        body = await _read_body(request)
+    except BodyTooLarge:
+        LOGGER.warning("Rejected a %s webhook body over %d bytes", service, MAX_BODY_BYTES)
+        return _answer(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, error="body too large")
+    try:
+        parsed = spec.parse(decode_body(body), coordinator)
+    except PayloadError as err:
+        LOGGER.warning("Rejected a %s webhook: %s", service, err)
+        return _answer(HTTPStatus.BAD_REQUEST, error=str(err))
+    LOGGER.debug("%s webhook: %s", service, parsed.note)
+    await coordinator.async_handle_events(parsed.events)
+    if spec.poll_after:
+        await coordinator.async_request_refresh()
+    return _answer(HTTPStatus.OK, result=parsed.note)

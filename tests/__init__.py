@@ -1,0 +1,102 @@
+"""Test helpers: the stack under test, its webhooks and the mocked services it calls."""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+from homeassistant.core import HomeAssistant, State
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+QBIT_URL = "http://127.0.0.1:8080"
+JELLYFIN_URL = "http://127.0.0.1:8096"
+RADARR_URL = "http://127.0.0.1:7878"
+SONARR_URL = "http://127.0.0.1:8989"
+JELLYSEERR_URL = "http://127.0.0.1:5055"
+SHOKO_URL = "http://127.0.0.1:8111"
+
+WEBHOOK_IDS = {
+    "jellyseerr": "a" * 64,
+    "radarr": "b" * 64,
+    "sonarr": "c" * 64,
+    "qbittorrent": "d" * 64,
+    "jellyfin": "e" * 64,
+}
+ENTRY_DATA: dict[str, Any] = {
+    "webhook_ids": WEBHOOK_IDS,
+    "jellyseerr": {"url": JELLYSEERR_URL, "api_key": "seerr-key"},
+    "radarr": {"url": RADARR_URL, "api_key": "radarr-key"},
+    "sonarr": {"url": SONARR_URL, "api_key": "sonarr-key"},
+    "qbittorrent": {"url": QBIT_URL, "username": "admin", "password": "adminadmin"},
+    "jellyfin": {"url": JELLYFIN_URL, "api_key": "jellyfin-key"},
+}
+
+ARRIVAL_HASH = "9f3c2a7d1b4e5f60718293a4b5c6d7e8f9012345"
+ARRIVAL_ENTITY = "sensor.media_request_tracker_arrival_2016"
+
+
+def load_fixture(name: str) -> Any:
+    """Return a JSON fixture from tests/fixtures."""
+    return json.loads((FIXTURES / name).read_text())
+
+
+def torrent(**changes: Any) -> dict[str, Any]:
+    """Return the Arrival torrent as torrents/info lists it, with some fields changed."""
+    info: dict[str, Any] = load_fixture("qbittorrent_torrents_info.json")[0]
+    return {**info, **changes}
+
+
+def mock_qbittorrent(
+    aioclient_mock: AiohttpClientMocker,
+    torrents: list[dict[str, Any]],
+    *,
+    login: str = "Ok.",
+    status: HTTPStatus = HTTPStatus.OK,
+) -> None:
+    """Answer qBittorrent's WebUI: login, torrents/info with `torrents`, transfer/info."""
+    aioclient_mock.post(f"{QBIT_URL}/api/v2/auth/login", text=login)
+    aioclient_mock.get(f"{QBIT_URL}/api/v2/torrents/info", json=torrents, status=status)
+    aioclient_mock.get(f"{QBIT_URL}/api/v2/transfer/info", json={"dl_info_speed": 0}, status=status)
+
+
+def mock_jellyfin_items(aioclient_mock: AiohttpClientMocker, body: dict[str, Any]) -> None:
+    """Answer Jellyfin's /Items with `body`."""
+    aioclient_mock.get(f"{JELLYFIN_URL}/Items", json=body)
+
+
+def replace_mocks(aioclient_mock: AiohttpClientMocker) -> None:
+    """Forget every mocked answer (to answer the next polls differently)."""
+    aioclient_mock.clear_requests()
+
+
+async def post_webhook(
+    client: TestClient, service: str, payload: Any, *, raw: bytes | None = None
+) -> tuple[int, Any]:
+    """POST a payload (or raw bytes) to a service's webhook; return status and JSON answer."""
+    url = f"/api/webhook/{WEBHOOK_IDS[service]}"
+    if raw is not None:
+        response = await client.post(url, data=raw)
+    else:
+        response = await client.post(url, json=payload)
+    body = await response.text()
+    return response.status, json.loads(body) if body else None
+
+
+def sensor(hass: HomeAssistant, entity_id: str = ARRIVAL_ENTITY) -> State:
+    """Return a sensor's state, failing clearly if it does not exist."""
+    state = hass.states.get(entity_id)
+    assert state is not None, f"{entity_id} does not exist"
+    return state
+
+
+async def setup_integration(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Add and set up a config entry."""
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()

@@ -1,0 +1,52 @@
+"""Shared fixtures: a configured stack with its services answered by aiohttp mocks."""
+
+# Import our package before Home Assistant starts, or the harness mounts its own
+# `custom_components` and ours is "not found".
+import custom_components  # noqa: F401  isort: skip
+
+from collections.abc import AsyncGenerator, Generator
+
+import pytest
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+
+from custom_components.media_request_tracker.const import DOMAIN
+
+from . import ENTRY_DATA, mock_qbittorrent
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> Generator[None]:
+    """Load integrations from custom_components in every test."""
+    yield
+
+
+@pytest.fixture
+def config_entry() -> MockConfigEntry:
+    """Return a stack with Jellyseerr, Radarr, Sonarr, qBittorrent and Jellyfin."""
+    return MockConfigEntry(
+        domain=DOMAIN, title="Media Request Tracker", data=ENTRY_DATA, version=1
+    )
+
+
+@pytest.fixture
+def qbittorrent(aioclient_mock: AiohttpClientMocker) -> AiohttpClientMocker:
+    """Answer qBittorrent's login and an empty torrent list."""
+    mock_qbittorrent(aioclient_mock, [])
+    return aioclient_mock
+
+
+@pytest.fixture
+async def setup_entry(
+    hass: HomeAssistant, config_entry: MockConfigEntry, qbittorrent: AiohttpClientMocker
+) -> AsyncGenerator[MockConfigEntry]:
+    """Set up the stack and unload it after the test (the harness forbids leftover timers)."""
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    yield config_entry
+    if config_entry.state.recoverable:
+        await hass.config_entries.async_unload(config_entry.entry_id)
+        await hass.async_block_till_done()
+
