@@ -14,12 +14,14 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClien
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
-QBIT_URL = "http://127.0.0.1:8080"
-JELLYFIN_URL = "http://127.0.0.1:8096"
-RADARR_URL = "http://127.0.0.1:7878"
-SONARR_URL = "http://127.0.0.1:8989"
-JELLYSEERR_URL = "http://127.0.0.1:5055"
-SHOKO_URL = "http://127.0.0.1:8111"
+# Distinct host names: the aiohttp mock matches scheme, host and path, not the port.
+
+QBIT_URL = "http://qbittorrent.lan:8080"
+JELLYFIN_URL = "http://jellyfin.lan:8096"
+RADARR_URL = "http://radarr.lan:7878"
+SONARR_URL = "http://sonarr.lan:8989"
+JELLYSEERR_URL = "http://jellyseerr.lan:5055"
+SHOKO_URL = "http://shoko.lan:8111"
 
 WEBHOOK_IDS = {
     "jellyseerr": "a" * 64,

@@ -25,9 +25,7 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> Generat
 @pytest.fixture
 def config_entry() -> MockConfigEntry:
     """Return a stack with Jellyseerr, Radarr, Sonarr, qBittorrent and Jellyfin."""
-    return MockConfigEntry(
-        domain=DOMAIN, title="Media Request Tracker", data=ENTRY_DATA, version=1
-    )
+    return MockConfigEntry(domain=DOMAIN, title="Media Request Tracker", data=ENTRY_DATA, version=1)
 
 
 @pytest.fixture
@@ -46,7 +44,9 @@ async def setup_entry(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     yield config_entry
-    if config_entry.state.recoverable:
+    if (
+        hass.config_entries.async_get_entry(config_entry.entry_id)
+        and config_entry.state.recoverable
+    ):
         await hass.config_entries.async_unload(config_entry.entry_id)
         await hass.async_block_till_done()
-

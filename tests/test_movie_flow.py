@@ -154,7 +154,9 @@ async def test_regular_movie_flow_reaches_available(
     )
     await advance(hass, freezer, 10)
     assert sensor(hass).state == "importing"
-    jellyfin_calls = [call for call in aioclient_mock.mock_calls if str(call[1]).startswith(JELLYFIN_URL)]
+    jellyfin_calls = [
+        call for call in aioclient_mock.mock_calls if str(call[1]).startswith(JELLYFIN_URL)
+    ]
     assert jellyfin_calls, "Jellyfin was not asked"
     url = jellyfin_calls[0][1]
     assert url.query["includeItemTypes"] == "Movie"
