@@ -4,7 +4,7 @@
 # `custom_components` and ours is "not found".
 import custom_components  # noqa: F401  isort: skip
 
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import AsyncGenerator
 
 import pytest
 from homeassistant.core import HomeAssistant
@@ -17,9 +17,8 @@ from . import ENTRY_DATA, mock_qbittorrent
 
 
 @pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(enable_custom_integrations: None) -> Generator[None]:
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load integrations from custom_components in every test."""
-    yield
 
 
 @pytest.fixture

@@ -297,3 +297,23 @@ async def test_jellyseerr_available_and_declined(
     second = sensor(hass, f"{ARRIVAL_ENTITY}_2")
     assert second.state == "available"
     assert second.attributes["available_at"] is not None
+
+
+async def test_jellyseerr_failed_gives_a_reason(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """MEDIA_FAILED fails an approved request, with the reason as an attribute."""
+    events = async_capture_events(hass, EVENT_STATE_CHANGED)
+    client = await hass_client_no_auth()
+    approved = load_fixture("seerr_movie_approved.json")
+    await post_webhook(client, "jellyseerr", approved)
+    await post_webhook(client, "jellyseerr", approved | {"notification_type": "MEDIA_FAILED"})
+    await hass.async_block_till_done()
+    state = sensor(hass)
+    assert state.state == "failed"
+    assert state.attributes["failure_reason"] == (
+        "Jellyseerr reports that processing the request failed"
+    )
+    assert events[-1].data["to_state"] == "failed"

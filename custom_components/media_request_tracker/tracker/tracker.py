@@ -250,6 +250,8 @@ class Tracker:
         if event.target is RequestState.AVAILABLE:
             updated |= self._update(request, available_at=request.available_at or now)
         transition = None if created else self._transition(request, event.target, now)
+        if transition is not None and event.target is RequestState.FAILED:
+            request.failure_reason = "Jellyseerr reports that processing the request failed"
         return self._collect(request, transition, updated, created)
 
     def _on_release_grabbed(self, event: ReleaseGrabbed, now: datetime) -> list[Change]:
