@@ -51,6 +51,14 @@ _MOVIE = object_schema(
         vol.Optional("images"): vol.Any(None, [_IMAGE]),
     }
 )
+_REMOTE_MOVIE = object_schema(
+    {
+        vol.Optional("title"): lenient_str,
+        vol.Optional("year"): lenient_id,
+        vol.Optional("tmdbId"): lenient_id,
+        vol.Optional("imdbId"): lenient_str,
+    }
+)
 _RELEASE = object_schema(
     {
         vol.Optional("quality"): lenient_str,
@@ -68,7 +76,8 @@ SCHEMA = object_schema(
     {
         vol.Required("eventType"): vol.All(str, vol.Length(max=64)),
         vol.Optional("movie"): _MOVIE,
-        vol.Optional("remoteMovie"): vol.Any(None, dict),
+        vol.Optional("remoteMovie"): vol.Any(None, _REMOTE_MOVIE),
+        vol.Optional("downloadClientType"): lenient_str,
         vol.Optional("release"): vol.Any(None, _RELEASE),
         vol.Optional("movieFile"): vol.Any(None, _MOVIE_FILE),
         vol.Optional("isUpgrade"): lenient_bool,
@@ -96,6 +105,14 @@ def status_reason(messages: list[dict[str, Any]] | None, fallback: str) -> str:
     return "; ".join(dict.fromkeys(parts)) or fallback
 
 
+def qbittorrent_hash(data: dict[str, Any]) -> str | None:
+    """Return the torrent hash of an *arr event, unless another download client has it."""
+    client_type = data.get("downloadClientType")
+    if client_type is not None and client_type.casefold() != "qbittorrent":
+        return None
+    return torrent_hash(data.get("downloadId"))
+
+
 def _poster(movie: dict[str, Any]) -> str | None:
     return next(
         (
@@ -107,13 +124,19 @@ def _poster(movie: dict[str, Any]) -> str | None:
     )
 
 
-def _media(movie: dict[str, Any]) -> MediaKey:
+def _media(movie: dict[str, Any], remote: dict[str, Any]) -> MediaKey:
+    """Read the title's ids; Radarr v3 payloads leave some only in `remoteMovie`."""
+
+    def pick(key: str) -> Any:
+        value = movie.get(key)
+        return value if value is not None else remote.get(key)
+
     return MediaKey(
         media_type=MediaType.MOVIE,
-        tmdb_id=movie.get("tmdbId"),
-        imdb_id=movie.get("imdbId"),
-        title=movie.get("title"),
-        year=movie.get("year"),
+        tmdb_id=pick("tmdbId"),
+        imdb_id=pick("imdbId"),
+        title=pick("title"),
+        year=pick("year"),
     )
 
 
@@ -128,8 +151,8 @@ def parse_webhook(payload: Any, anime_tag: str) -> ParsedWebhook:
     movie = data.get("movie")
     if not movie or movie.get("id") is None:
         raise PayloadError(f"{kind} without movie.id")
-    media = _media(movie)
-    qbit_hash = torrent_hash(data.get("downloadId"))
+    media = _media(movie, data.get("remoteMovie") or {})
+    qbit_hash = qbittorrent_hash(data)
     is_anime = has_tag(movie.get("tags") or [], anime_tag)
     if kind == "Grab":
         release = data.get("release") or {}
