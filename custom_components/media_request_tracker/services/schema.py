@@ -56,7 +56,7 @@ def lenient_int(value: Any) -> int | None:
 def lenient_id(value: Any) -> int | None:
     """Return a positive id, treating 0 (the *arr apps' "unset") as missing."""
     number = lenient_int(value)
-    return number if number else None
+    return number if number is not None and number > 0 else None
 
 
 def lenient_str(value: Any) -> str | None:

@@ -34,9 +34,11 @@ def parse_webhook(payload: Any) -> ParsedWebhook:
         if not isinstance(frame, dict):
             raise PayloadError("a frame must be a JSON object")
         try:
-            targets.append(str(FRAME_SCHEMA(frame).get("target", "")))
+            target = FRAME_SCHEMA(frame).get("target")
         except vol.Invalid as err:
             raise PayloadError(f"invalid frame: {err.error_message}"[:200]) from err
+        if target:
+            targets.append(target)
     return ParsedWebhook.ignored(", ".join(targets) or "frames")
 
 

@@ -6,7 +6,7 @@ a last resort the normalised title and year. Among several matches the newest re
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -25,8 +25,9 @@ class Probe:
 
 
 def normalise_title(title: str) -> str:
-    """Fold a title to lower-case letters and digits, so punctuation and case do not matter."""
-    return re.sub(r"[^0-9a-z]+", "", title.casefold())
+    """Fold a title to its letters and digits in any script, without case or accents."""
+    decomposed = unicodedata.normalize("NFKD", title.casefold())
+    return "".join(char for char in decomposed if char.isalnum())
 
 
 def _same(left: object | None, right: object | None) -> bool:
@@ -39,7 +40,8 @@ def _title_year(request: Request, probe: Probe) -> bool:
         return False
     if media.year is not None and request.year is not None and media.year != request.year:
         return False
-    return normalise_title(media.title) == normalise_title(request.title)
+    folded = normalise_title(media.title)
+    return bool(folded) and folded == normalise_title(request.title)
 
 
 type Matcher = Callable[[Request, Probe], bool]

@@ -35,6 +35,9 @@ PHASE_TARGETS: dict[TorrentPhase, RequestState] = {
     TorrentPhase.COMPLETE: RequestState.DOWNLOADED,
 }
 
+# How a stuck reason set from the torrent client's state begins.
+CLIENT_REASON = "download client reports"
+
 # Jellyseerr notifications that may open a new request when no active one matches.
 OPENING_TARGETS: frozenset[RequestState] = frozenset(
     {RequestState.REQUESTED, RequestState.APPROVED}
@@ -299,9 +302,17 @@ class Tracker:
             if request.eta != event.eta:
                 request.eta = event.eta
                 updated = True
+            client_reason = f"{CLIENT_REASON} {event.client_state}"
             if event.phase is TorrentPhase.ERROR and not request.stuck:
-                request.stuck = True
-                request.stuck_reason = f"download client reports {event.client_state}"
+                updated |= self._update(request, stuck=True, stuck_reason=client_reason)
+            elif (
+                event.phase is not TorrentPhase.ERROR
+                and request.stuck
+                and (request.stuck_reason or "").startswith(CLIENT_REASON)
+            ):
+                # The torrent recovered (files back, error cleared): so has the request.
+                request.stuck = False
+                request.stuck_reason = None
                 updated = True
             transition = None
             if target := PHASE_TARGETS.get(event.phase):
@@ -320,6 +331,9 @@ class Tracker:
                 (r for r in self.requests.values() if r.state is RequestState.AVAILABLE), probe
             )
             if finished is not None and self._find_active(probe) is None:
+                last = finished.history[-1]
+                if last.note == "upgraded" and finished.final_path == event.final_path:
+                    return []  # the same upgrade delivered again
                 finished.history.append(HistoryEntry(finished.state, now, "upgraded"))
                 finished.final_path = event.final_path or finished.final_path
                 return self._collect(finished, None, updated=True)
@@ -337,10 +351,8 @@ class Tracker:
             final_path=event.final_path,
             is_anime=event.is_anime or None,
         )
-        if created or request.state in TORRENT_STATES | {RequestState.DOWNLOADED}:
-            request.progress = 1.0
-            request.download_speed = 0
-            request.eta = 0
+        # An import means the download is complete, whether or not we saw it finish.
+        updated |= self._update(request, progress=1.0, download_speed=0, eta=0)
         transition = (
             None if created else self._transition(request, _import_target(request.is_anime), now)
         )

@@ -1,0 +1,335 @@
+"""Jellyfin: playable items, the Webhook plugin's ItemAdded, and the /Items search with ids matched here.
+
+Also the JSON client every API-key service shares (services/api.py), exercised through Jellyfin.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import aiohttp
+import pytest
+
+from custom_components.media_request_tracker.services.api import (
+    CannotConnect,
+    InvalidAuth,
+    JsonApiClient,
+    PayloadError,
+)
+from custom_components.media_request_tracker.services.jellyfin import (
+    JellyfinClient,
+    LibraryMatch,
+    is_playable,
+    parse_webhook,
+    provider_id,
+)
+from custom_components.media_request_tracker.services.schema import ParsedWebhook
+from custom_components.media_request_tracker.tracker import (
+    LibraryCheckRequested,
+    MediaKey,
+    MediaType,
+)
+
+from . import mocked_http, requests_made, sent
+
+PAST_LIVES_ID = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
+PAST_LIVES_PATH = "/data/media/movies/Past Lives (2023)/Past Lives (2023) [WEBDL-1080p].mkv"
+
+
+def item(**changes: Any) -> dict[str, Any]:
+    """Return the Past Lives movie as /Items lists it, with some fields changed."""
+    value: dict[str, Any] = {
+        "Name": "Past Lives",
+        "Id": PAST_LIVES_ID,
+        "Path": PAST_LIVES_PATH,
+        "ProductionYear": 2023,
+        "ProviderIds": {"Tmdb": "666277", "Imdb": "tt13238346"},
+        "Type": "Movie",
+        "LocationType": "FileSystem",
+    }
+    return {**value, **changes}
+
+
+@pytest.mark.parametrize(
+    ("changes", "playable"),
+    [
+        ({}, True),
+        ({"Path": None, "MediaSources": [{"Id": PAST_LIVES_ID}]}, True),
+        ({"Path": None}, False),
+        ({"Path": "", "MediaSources": []}, False),
+        ({"LocationType": "Virtual"}, False),
+        ({"LocationType": "Virtual", "MediaSources": [{"Id": "x"}]}, False),
+    ],
+    ids=["path", "media sources", "neither", "both empty", "virtual", "virtual with sources"],
+)
+def test_is_playable(changes: dict[str, Any], playable: bool) -> None:
+    assert is_playable(item(**changes)) is playable
+
+
+@pytest.mark.parametrize(
+    ("ids", "key", "value"),
+    [
+        ({"Tmdb": "666277"}, "Tmdb", "666277"),
+        ({"Tmdb": 666277}, "Tmdb", "666277"),
+        ({"Tmdb": "666277"}, "tmdb", None),
+        ({"Tmdb": ""}, "Tmdb", None),
+        ({"Tmdb": None}, "Tmdb", None),
+        ({}, "Tmdb", None),
+        (None, "Tmdb", None),
+        (["Tmdb"], "Tmdb", None),
+    ],
+)
+def test_provider_id(ids: Any, key: str, value: str | None) -> None:
+    assert provider_id({"ProviderIds": ids}, key) == value
+
+
+def handlebars_item_added(**changes: Any) -> dict[str, Any]:
+    """Return the plugin's ItemAdded from a Handlebars template: every value a string."""
+    payload: dict[str, Any] = {
+        "NotificationType": "ItemAdded",
+        "ItemId": "a1b2c3d4-e5f6-0718-293a-4b5c6d7e8f90",
+        "ItemType": "Movie",
+        "Name": "Past Lives",
+        "Year": "2023",
+        "SeriesId": "",
+        "Provider_tmdb": "666277",
+        "Provider_tvdb": "",
+        "Provider_imdb": "tt13238346",
+    }
+    return {**payload, **changes}
+
+
+PAST_LIVES = MediaKey(MediaType.MOVIE, tmdb_id=666277, imdb_id="tt13238346")
+
+
+@pytest.mark.parametrize(
+    ("changes", "media"),
+    [
+        ({}, PAST_LIVES),
+        ({"Provider_tmdb": 666277, "Provider_tvdb": None}, PAST_LIVES),
+        ({"Provider_imdb": ""}, MediaKey(MediaType.MOVIE, tmdb_id=666277)),
+        (
+            {
+                "ItemType": "Episode",
+                "Provider_tmdb": "",
+                "Provider_tvdb": "9001",
+                "Provider_imdb": "",
+            },
+            MediaKey(MediaType.TV, tvdb_id=9001),
+        ),
+        ({"Provider_tmdb": "", "Provider_imdb": ""}, None),
+        ({"ItemType": "BoxSet"}, None),
+        ({"ItemType": None}, None),
+    ],
+    ids=[
+        "template strings",
+        "send all properties numbers",
+        "empty imdb",
+        "episode",
+        "no ids: check every waiting request",
+        "item type without requests",
+        "no item type",
+    ],
+)
+def test_item_added_asks_for_a_library_check(
+    changes: dict[str, Any], media: MediaKey | None
+) -> None:
+    assert parse_webhook(handlebars_item_added(**changes)) == ParsedWebhook(
+        (LibraryCheckRequested(media),)
+    )
+
+
+@pytest.mark.parametrize("kind", ["PlaybackStart", "UserDataSaved", "ItemDeleted"])
+def test_other_notifications_are_ignored(kind: str) -> None:
+    assert parse_webhook({"NotificationType": kind, "Name": "x"}) == ParsedWebhook(
+        (), f"ignored: {kind}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ({"ItemType": "Movie"}, "invalid NotificationType: required key not provided"),
+        (handlebars_item_added(Provider_tmdb="tt1"), "invalid Provider_tmdb: expected an integer"),
+        ("ItemAdded", "expected a JSON object"),
+        ([handlebars_item_added()], "expected a JSON object"),
+        (None, "expected a JSON object"),
+    ],
+)
+def test_unusable_bodies_are_refused(payload: Any, message: str) -> None:
+    with pytest.raises(PayloadError) as err:
+        parse_webhook(payload)
+    assert str(err.value) == message
+
+
+# -- the /Items search ------------------------------------------------------------------------
+
+URL = "http://127.0.0.1:8096"
+ITEMS = re.compile(r"^http://127\.0\.0\.1:8096/Items\?.*$")
+BASE_QUERY = {
+    "recursive": "true",
+    "fields": "ProviderIds,Path,MediaSources",
+    "includeItemTypes": "Movie",
+    "hasTmdbId": "true",
+}
+
+
+def jellyfin(session: aiohttp.ClientSession) -> JellyfinClient:
+    """Return a client of Jellyfin at URL with the API key KEY."""
+    return JellyfinClient(session, f"{URL}/", "KEY")
+
+
+def page(*items: Any) -> dict[str, Any]:
+    """Return an /Items answer."""
+    return {"Items": list(items), "TotalRecordCount": len(items), "StartIndex": 0}
+
+
+async def test_find_movie_matches_the_tmdb_id_among_several_items() -> None:
+    async with mocked_http() as (session, mocked):
+        mocked.get(
+            ITEMS,
+            payload=page(
+                item(Id="1" * 32, ProviderIds={"Tmdb": "1"}),
+                item(Id="2" * 32, ProviderIds={"Imdb": "tt13238346"}),
+                item(),
+            ),
+        )
+
+        match = await jellyfin(session).async_find_movie(666277, "Past Lives", 2023)
+
+    assert match == LibraryMatch(PAST_LIVES_ID, "tmdb id, title search")
+    (call,) = sent(mocked)
+    assert call["params"] == {**BASE_QUERY, "searchTerm": "Past Lives"}
+    assert call["headers"] == {"Authorization": 'MediaBrowser Token="KEY"'}
+
+
+async def test_find_movie_skips_items_that_cannot_play() -> None:
+    async with mocked_http() as (session, mocked):
+        mocked.get(
+            ITEMS,
+            payload=page(
+                item(Id="3" * 32, LocationType="Virtual"),
+                item(Id="4" * 32, Path=None),
+                item(Id=None),
+                "not an item",
+                item(Id="5" * 32, Path=None, MediaSources=[{"Id": "5" * 32}]),
+            ),
+        )
+
+        match = await jellyfin(session).async_find_movie(666277, "Past Lives", None)
+
+    assert match == LibraryMatch("5" * 32, "tmdb id, title search")
+
+
+async def test_find_movie_falls_back_to_the_year_scan() -> None:
+    async with mocked_http() as (session, mocked):
+        mocked.get(ITEMS, payload=page(item(ProviderIds={"Tmdb": "1"})))
+        mocked.get(ITEMS, payload=page(item()))
+
+        match = await jellyfin(session).async_find_movie(
+            666277, "Past Lives (Director's Cut)", 2023
+        )
+
+    assert match == LibraryMatch(PAST_LIVES_ID, "tmdb id, year scan")
+    assert [call["params"] for call in sent(mocked)] == [
+        {**BASE_QUERY, "searchTerm": "Past Lives (Director's Cut)"},
+        {**BASE_QUERY, "years": "2023"},
+    ]
+
+
+async def test_find_movie_by_year_alone_when_the_title_is_unknown() -> None:
+    async with mocked_http() as (session, mocked):
+        mocked.get(ITEMS, payload=page(item()))
+
+        match = await jellyfin(session).async_find_movie(666277, None, 2023)
+
+    assert match == LibraryMatch(PAST_LIVES_ID, "tmdb id, year scan")
+    assert [call["params"] for call in sent(mocked)] == [{**BASE_QUERY, "years": "2023"}]
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        [{"payload": page()}, {"payload": page()}],
+        [{"payload": {"Items": None}}, {"payload": {"TotalRecordCount": 0}}],
+        [{"payload": []}, {"body": ""}],
+    ],
+    ids=["empty pages", "no items key", "not an object"],
+)
+async def test_find_movie_not_there_yet(answers: list[dict[str, Any]]) -> None:
+    async with mocked_http() as (session, mocked):
+        for answer in answers:
+            mocked.get(ITEMS, **answer)
+
+        assert await jellyfin(session).async_find_movie(666277, "Past Lives", 2023) is None
+
+    assert sum(requests_made(mocked).values()) == 2
+
+
+@pytest.mark.parametrize(
+    ("tmdb_id", "title", "year"),
+    [(None, "Past Lives", 2023), (666277, None, None), (666277, "", 0)],
+)
+async def test_find_movie_without_something_to_search_asks_nothing(
+    tmdb_id: int | None, title: str | None, year: int | None
+) -> None:
+    async with mocked_http() as (session, mocked):
+        assert await jellyfin(session).async_find_movie(tmdb_id, title, year) is None
+
+    assert requests_made(mocked) == {}
+
+
+async def test_validate_reads_system_info_with_the_mediabrowser_token() -> None:
+    async with mocked_http() as (session, mocked):
+        mocked.get(f"{URL}/System/Info", payload={"Version": "10.11.5"})
+
+        await jellyfin(session).async_validate()
+
+    assert requests_made(mocked) == {("GET", f"{URL}/System/Info"): 1}
+    assert sent(mocked)[0]["headers"] == {"Authorization": 'MediaBrowser Token="KEY"'}
+
+
+# -- the shared JSON client -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "error", "message"),
+    [
+        ({"status": 401}, InvalidAuth, "HTTP 401"),
+        ({"status": 403}, InvalidAuth, "HTTP 403"),
+        ({"status": 404}, CannotConnect, "HTTP 404"),
+        ({"status": 500}, CannotConnect, "HTTP 500"),
+        (
+            {"exception": aiohttp.ClientConnectionError("refused")},
+            CannotConnect,
+            "ClientConnectionError",
+        ),
+        (
+            {"exception": aiohttp.ServerDisconnectedError()},
+            CannotConnect,
+            "ServerDisconnectedError",
+        ),
+        ({"timeout": True}, CannotConnect, "TimeoutError"),
+        ({"body": "<html>Jellyfin is starting</html>"}, CannotConnect, "invalid JSON"),
+    ],
+)
+async def test_json_client_errors(
+    answer: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    async with mocked_http() as (session, mocked):
+        mocked.get(f"{URL}/System/Info", **answer)
+
+        with pytest.raises(error) as err:
+            await JsonApiClient(session, URL, {"X-Test": "1"}).get_json("/System/Info")
+
+    assert str(err.value) == message
+
+
+async def test_json_client_decodes_json_whatever_the_content_type() -> None:
+    async with mocked_http() as (session, mocked):
+        mocked.get(f"{URL}/System/Info", body='{"Version": "10.11.5"}', content_type="text/plain")
+
+        body = await JsonApiClient(session, f"{URL}///", {}).get_json("/System/Info")
+
+    assert body == {"Version": "10.11.5"}

@@ -1,0 +1,144 @@
+"""Sonarr and Shoko: acknowledged until per-episode tracking and Shoko matching are built."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from custom_components.media_request_tracker.services import shoko, sonarr
+from custom_components.media_request_tracker.services.api import InvalidAuth, PayloadError
+from custom_components.media_request_tracker.services.schema import ParsedWebhook
+
+from . import mocked_http, requests_made, sent
+
+SONARR_TEST = {
+    "series": {
+        "id": 1,
+        "title": "Test Title",
+        "tvdbId": 1234,
+        "type": "standard",
+        "tags": ["test-tag"],
+    },
+    "episodes": [{"id": 123, "episodeNumber": 1, "seasonNumber": 1, "title": "Test title"}],
+    "eventType": "Test",
+    "instanceName": "Sonarr",
+    "applicationUrl": "",
+}
+
+
+def test_sonarr_test_event_is_acknowledged() -> None:
+    assert sonarr.parse_webhook(SONARR_TEST, "anime") == ParsedWebhook((), "test received")
+
+
+@pytest.mark.parametrize(
+    "event_type", ["Grab", "Download", "ManualInteractionRequired", "SeriesAdd", "Health"]
+)
+def test_other_sonarr_events_are_ignored_for_now(event_type: str) -> None:
+    payload = {**SONARR_TEST, "eventType": event_type}
+
+    assert sonarr.parse_webhook(payload, "anime") == ParsedWebhook((), f"ignored: {event_type}")
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ({"series": {"id": 1}}, "invalid eventType: required key not provided"),
+        ({"eventType": 5}, "invalid eventType: expected str"),
+        ([SONARR_TEST], "expected a JSON object"),
+        (None, "expected a JSON object"),
+    ],
+)
+def test_unusable_sonarr_bodies_are_refused(payload: Any, message: str) -> None:
+    with pytest.raises(PayloadError) as err:
+        sonarr.parse_webhook(payload, "anime")
+    assert str(err.value) == message
+
+
+FILE_MATCHED = {
+    "type": 1,
+    "target": "ShokoEvent:FileMatched",
+    "arguments": [
+        {
+            "FileID": 4211,
+            "ImportFolderID": 2,
+            "RelativePath": "Frieren\\Season 1\\Frieren - S01E01 [WEBDL-1080p].mkv",
+            "CrossReferences": [{"EpisodeID": 1523, "AnidbEpisodeID": 271915, "SeriesID": 87}],
+        }
+    ],
+}
+FILE_NOT_MATCHED = {**FILE_MATCHED, "target": "ShokoEvent:FileNotMatched"}
+
+
+@pytest.mark.parametrize(
+    ("payload", "note"),
+    [
+        (FILE_MATCHED, "ignored: ShokoEvent:FileMatched"),
+        ([FILE_MATCHED], "ignored: ShokoEvent:FileMatched"),
+        (
+            [FILE_MATCHED, FILE_NOT_MATCHED],
+            "ignored: ShokoEvent:FileMatched, ShokoEvent:FileNotMatched",
+        ),
+        ({"type": 6}, "ignored: frames"),
+    ],
+    ids=["single frame", "list of one", "list of two", "ping without target"],
+)
+def test_shoko_frames_are_acknowledged(payload: Any, note: str) -> None:
+    assert shoko.parse_webhook(payload) == ParsedWebhook((), note)
+
+
+def test_shoko_note_stays_short() -> None:
+    frames = [FILE_MATCHED] * 10
+
+    assert len(shoko.parse_webhook(frames).note) == 120
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ([], "no SignalR frames"),
+        (None, "a frame must be a JSON object"),
+        ("ShokoEvent:FileMatched", "a frame must be a JSON object"),
+        ([FILE_MATCHED, 1], "a frame must be a JSON object"),
+        ({"target": "ShokoEvent:FileMatched"}, "invalid frame: required key not provided"),
+        ({"type": "1"}, "invalid frame: expected int"),
+        ({"type": 1, "target": "x" * 129}, "invalid frame: length of value must be at most 128"),
+        ({"type": 1, "arguments": {"FileID": 1}}, "invalid frame: expected list"),
+    ],
+)
+def test_invalid_shoko_frames_are_refused(payload: Any, message: str) -> None:
+    with pytest.raises(PayloadError) as err:
+        shoko.parse_webhook(payload)
+    assert str(err.value) == message
+
+
+SONARR_URL = "http://127.0.0.1:8989"
+SHOKO_URL = "http://127.0.0.1:8111"
+
+
+async def test_sonarr_client_checks_the_api_key() -> None:
+    async with mocked_http() as (session, mocked):
+        mocked.get(f"{SONARR_URL}/api/v3/system/status", payload={"appName": "Sonarr"})
+
+        await sonarr.SonarrClient(session, SONARR_URL, "sonarr-key").async_validate()
+
+    assert requests_made(mocked) == {("GET", f"{SONARR_URL}/api/v3/system/status"): 1}
+    assert sent(mocked)[0]["headers"] == {"X-Api-Key": "sonarr-key"}
+
+
+async def test_shoko_client_sends_the_apikey_header() -> None:
+    async with mocked_http() as (session, mocked):
+        mocked.get(f"{SHOKO_URL}/api/v3/ImportFolder", payload=[{"ID": 2, "Name": "Anime"}])
+
+        await shoko.ShokoClient(session, f"{SHOKO_URL}/", "shoko-key").async_validate()
+
+    assert requests_made(mocked) == {("GET", f"{SHOKO_URL}/api/v3/ImportFolder"): 1}
+    assert sent(mocked)[0]["headers"] == {"apikey": "shoko-key"}
+
+
+async def test_shoko_client_reports_a_refused_key() -> None:
+    async with mocked_http() as (session, mocked):
+        mocked.get(f"{SHOKO_URL}/api/v3/ImportFolder", status=401)
+
+        with pytest.raises(InvalidAuth, match="HTTP 401"):
+            await shoko.ShokoClient(session, SHOKO_URL, "wrong").async_validate()

@@ -1,0 +1,1 @@
+"""Tests of the pure tracking core: states, correlation, the reducer and its models."""
