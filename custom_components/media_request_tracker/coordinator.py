@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -242,20 +243,21 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
             self._unsub_verify()
             self._unsub_verify = None
         if self.jellyfin is None:
+            # Without Jellyfin, Jellyseerr's MEDIA_AVAILABLE is what completes a request.
             return
         due = self.tracker.next_verification_at()
         if due is not None:
             self._unsub_verify = async_track_point_in_utc_time(
-                self.hass, self._async_verify_due, max(due, dt_util.utcnow())
+                self.hass,
+                partial(self._async_verify_due, self.jellyfin),
+                max(due, dt_util.utcnow()),
             )
 
-    async def _async_verify_due(self, now: datetime) -> None:
+    async def _async_verify_due(self, jellyfin: JellyfinClient, now: datetime) -> None:
         """Ask Jellyfin about every request whose check is due."""
         self._unsub_verify = None
-        if self.jellyfin is None:
-            return
         events = [
-            await self._async_verify(self.jellyfin, request)
+            await self._async_verify(jellyfin, request)
             for request in self.tracker.due_for_verification(now)
         ]
         self._apply(events, notify=True)
