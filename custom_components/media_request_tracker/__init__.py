@@ -36,9 +36,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: MediaRequestConfigEntry)
     """Start tracking a stack: restore requests, poll qBittorrent, open the webhooks."""
     qbit = entry.data[Service.QBITTORRENT]
     # qBittorrent's session cookie comes from what is often a bare IP host: keep it in a jar of
-    # its own that accepts such cookies (aiohttp's default jar drops them).
+    # its own that accepts such cookies (aiohttp's default jar drops them). Created during set-up,
+    # Home Assistant detaches this session when the entry unloads.
     qbit_session = async_create_clientsession(hass, cookie_jar=aiohttp.CookieJar(unsafe=True))
-    entry.async_on_unload(qbit_session.close)
     jellyfin = entry.data.get(Service.JELLYFIN)
     coordinator = MediaRequestCoordinator(
         hass,

@@ -165,7 +165,8 @@ async def validate_services(
                 LOGGER.debug("%s cannot be reached: %s", service_name, err)
                 errors[service_name] = "cannot_connect"
     finally:
-        await session.close()
+        # A session Home Assistant made is detached, not closed (it warns about a close).
+        session.detach()
     return errors
 
 
