@@ -8,7 +8,8 @@ from typing import Any
 
 import aiohttp
 import pytest
-from homeassistant.config_entries import SOURCE_USER, ConfigEntryDisabler
+from aiohttp import web
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryDisabler, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -314,3 +315,60 @@ async def test_options_flow_saves_whole_numbers_and_reloads(
     assert config_entry.runtime_data is not first
     assert config_entry.runtime_data.anime_tag == "Anime"
     await hass.config_entries.async_unload(config_entry.entry_id)
+
+
+async def test_user_flow_against_real_http_services(
+    hass: HomeAssistant, socket_enabled: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The checks go over real HTTP (a loopback server) on Home Assistant's own sessions."""
+    received: list[str] = []
+
+    async def login(request: web.Request) -> web.Response:
+        form = await request.post()
+        received.append(f"login {form['username']}")
+        return web.Response(text="Ok.", headers={"Set-Cookie": "SID=abc; HttpOnly; path=/"})
+
+    async def status(request: web.Request) -> web.Response:
+        received.append(f"radarr {request.headers.get('X-Api-Key')}")
+        return web.json_response({"version": "5.14.0"})
+
+    async def transfer_info(request: web.Request) -> web.Response:
+        received.append(f"poll with cookie {request.cookies.get('SID')}")
+        return web.json_response({"dl_info_speed": 0})
+
+    app = web.Application()
+    app.router.add_post("/api/v2/auth/login", login)
+    app.router.add_get("/api/v2/transfer/info", transfer_info)
+    app.router.add_get("/api/v3/system/status", status)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    base = f"http://127.0.0.1:{port}"
+    try:
+        flow_id = await start_user_flow(hass)
+        result = await hass.config_entries.flow.async_configure(
+            flow_id,
+            {service: {} for service in CHECKS}
+            | {
+                "radarr": {"url": base, "api_key": "radarr-key"},
+                "qbittorrent": {"url": base, "username": "admin", "password": "pw"},
+            },
+        )
+        await hass.async_block_till_done()
+        entry = result["result"]
+        # The new entry is set up at once: it logs in on its own session and keeps the cookie
+        # qBittorrent set for a bare IP host.
+        assert entry.state is ConfigEntryState.LOADED
+        await hass.config_entries.async_unload(entry.entry_id)
+    finally:
+        await runner.cleanup()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert received == [
+        "radarr radarr-key",
+        "login admin",
+        "login admin",
+        "poll with cookie abc",
+    ]
+    assert "closes the Home Assistant aiohttp session" not in caplog.text
