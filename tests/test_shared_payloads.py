@@ -382,6 +382,7 @@ def test_radarr_fixture(
     event = result.events[0]
     assert type(event) is event_type
     actual = dataclasses.asdict(event)
+    assert actual.pop("episodes") == ()  # movies have no episodes
     if event_type is ImportNeedsAttention:
         reason = actual.pop("reason")
         assert fields["reason"] in reason

@@ -32,9 +32,9 @@ def test_sonarr_test_event_is_acknowledged() -> None:
 
 
 @pytest.mark.parametrize(
-    "event_type", ["Grab", "Download", "ManualInteractionRequired", "SeriesAdd", "Health"]
+    "event_type", ["Rename", "SeriesAdd", "SeriesDelete", "EpisodeFileDelete", "Health"]
 )
-def test_other_sonarr_events_are_ignored_for_now(event_type: str) -> None:
+def test_untracked_sonarr_events_are_ignored(event_type: str) -> None:
     payload = {**SONARR_TEST, "eventType": event_type}
 
     assert sonarr.parse_webhook(payload, "anime") == ParsedWebhook((), f"ignored: {event_type}")

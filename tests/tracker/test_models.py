@@ -113,10 +113,13 @@ def test_episode_to_dict_holds_every_field() -> None:
         "episode_tvdb_id": 9005,
         "qbit_hash": "a" * 40,
         "progress": 0.5,
+        "size": None,
         "final_path": None,
         "shoko_file_id": None,
         "anidb_episode_id": None,
         "jellyfin_id": None,
+        "stuck": False,
+        "stuck_reason": None,
     }
 
 
@@ -171,6 +174,7 @@ def test_minimal_request_storage_format() -> None:
         "verify_attempts": 0,
         "next_verify_at": None,
         "episodes": [],
+        "torrents": {},
         "history": [],
     }
 

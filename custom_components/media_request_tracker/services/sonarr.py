@@ -1,7 +1,10 @@
-"""Sonarr: webhook parsing (TV tracking) and the API key check.
+"""Sonarr: Grab, both Download shapes and ManualInteractionRequired webhooks (PAYLOADS.md §2).
 
-Sonarr shares Radarr's transport and casing rules (PAYLOADS.md §2). Per-episode tracking of Grab and
-Download is not built yet: until it is, those events are acknowledged and ignored.
+Sonarr shares Radarr's transport and casing rules. `Download` comes in two shapes under the same
+event type: "On File Import" (one POST per file, a singular `episodeFile`) and "On Import
+Complete" (one POST per download, `episodeFiles[]` + `fileCount`). Its episode files carry no
+episode ids, so an Import Complete file is matched to its episodes by the SxxEyy in its name.
+Anime is `series.type == "anime"` or the configured tag.
 """
 
 from __future__ import annotations
@@ -10,17 +13,190 @@ from typing import Any
 
 import voluptuous as vol
 
-from .radarr import ArrClient
-from .schema import TEST_RECEIVED, ParsedWebhook, object_schema, validate
+from ..tracker import (
+    FileImported,
+    ImportNeedsAttention,
+    MediaKey,
+    MediaType,
+    ReleaseGrabbed,
+)
+from ..tracker.episodes import episode_keys_in_name
+from ..tracker.events import EpisodeRef, ImportedEpisode
+from .api import PayloadError
+from .arr import (
+    IMAGE_SCHEMA,
+    RELEASE_SCHEMA,
+    STATUS_MESSAGE_SCHEMA,
+    ArrClient,
+    has_tag,
+    poster,
+    qbittorrent_hash,
+    status_reason,
+)
+from .schema import (
+    TEST_RECEIVED,
+    ParsedWebhook,
+    lenient_bool,
+    lenient_id,
+    lenient_int,
+    lenient_str,
+    lenient_str_list,
+    object_schema,
+    validate,
+)
 
-SCHEMA = object_schema({vol.Required("eventType"): vol.All(str, vol.Length(max=64))})
+_SERIES = object_schema(
+    {
+        vol.Required("id"): lenient_id,
+        vol.Optional("title"): lenient_str,
+        vol.Optional("year"): lenient_id,
+        vol.Optional("tvdbId"): lenient_id,
+        vol.Optional("tmdbId"): lenient_id,
+        vol.Optional("imdbId"): lenient_str,
+        vol.Optional("type"): lenient_str,
+        vol.Optional("overview"): lenient_str,
+        vol.Optional("tags"): lenient_str_list,
+        vol.Optional("images"): vol.Any(None, [IMAGE_SCHEMA]),
+    }
+)
+_EPISODE = object_schema(
+    {
+        vol.Optional("id"): lenient_id,
+        vol.Required("seasonNumber"): lenient_int,
+        vol.Required("episodeNumber"): lenient_int,
+        vol.Optional("title"): lenient_str,
+        vol.Optional("tvdbId"): lenient_id,
+    }
+)
+_EPISODE_FILE = object_schema(
+    {vol.Optional("path"): lenient_str, vol.Optional("relativePath"): lenient_str}
+)
+SCHEMA = object_schema(
+    {
+        vol.Required("eventType"): vol.All(str, vol.Length(max=64)),
+        vol.Optional("series"): _SERIES,
+        vol.Optional("episodes"): vol.Any(None, [_EPISODE]),
+        vol.Optional("release"): vol.Any(None, RELEASE_SCHEMA),
+        vol.Optional("episodeFile"): vol.Any(None, _EPISODE_FILE),
+        vol.Optional("episodeFiles"): vol.Any(None, [_EPISODE_FILE]),
+        vol.Optional("isUpgrade"): lenient_bool,
+        vol.Optional("downloadClient"): lenient_str,
+        vol.Optional("downloadClientType"): lenient_str,
+        vol.Optional("downloadId"): lenient_str,
+        vol.Optional("downloadStatusMessages"): vol.Any(None, [STATUS_MESSAGE_SCHEMA]),
+    }
+)
 
 SonarrClient = ArrClient
 
 
-def parse_webhook(payload: Any, anime_tag: str) -> ParsedWebhook:  # noqa: ARG001
+def _refs(data: dict[str, Any]) -> tuple[EpisodeRef, ...]:
+    episodes = data.get("episodes") or []
+    for item in episodes:
+        if item["seasonNumber"] is None or item["episodeNumber"] is None:
+            raise PayloadError("an episode without seasonNumber or episodeNumber")
+    return tuple(
+        EpisodeRef(
+            season_number=item["seasonNumber"],
+            episode_number=item["episodeNumber"],
+            title=item.get("title"),
+            sonarr_episode_id=item.get("id"),
+            tvdb_id=item.get("tvdbId"),
+        )
+        for item in episodes
+    )
+
+
+def _file_path(item: dict[str, Any]) -> str | None:
+    return item.get("path") or item.get("relativePath")
+
+
+def imported_episodes(
+    data: dict[str, Any], refs: tuple[EpisodeRef, ...]
+) -> tuple[ImportedEpisode, ...]:
+    """Pair each imported episode with its library file, for either Download shape."""
+    if single := data.get("episodeFile"):
+        # On File Import: every episode listed lives in this one file (multi-episode files too).
+        return tuple(ImportedEpisode(ref, _file_path(single)) for ref in refs)
+    paths: dict[tuple[int, int], str] = {}
+    for item in data.get("episodeFiles") or []:
+        path = _file_path(item)
+        if path is None:
+            continue
+        for key in episode_keys_in_name(item.get("relativePath") or path):
+            paths.setdefault(key, path)
+    files = data.get("episodeFiles") or []
+    if len(refs) == 1 and len(files) == 1:
+        # One episode, one file: they belong together whatever the file is called.
+        return (ImportedEpisode(refs[0], _file_path(files[0])),)
+    return tuple(ImportedEpisode(ref, paths.get(ref.key)) for ref in refs)
+
+
+def parse_webhook(payload: Any, anime_tag: str) -> ParsedWebhook:
     """Turn a Sonarr webhook body into tracker events."""
     data = validate(SCHEMA, payload)
-    if data["eventType"] == "Test":
+    kind = data["eventType"]
+    if kind == "Test":
         return TEST_RECEIVED
-    return ParsedWebhook.ignored(data["eventType"])
+    if kind not in ("Grab", "Download", "ManualInteractionRequired"):
+        return ParsedWebhook.ignored(kind)
+    series = data.get("series")
+    if not series or series.get("id") is None:
+        raise PayloadError(f"{kind} without series.id")
+    refs = _refs(data)
+    if not refs:
+        raise PayloadError(f"{kind} without episodes")
+    media = MediaKey(
+        media_type=MediaType.TV,
+        tmdb_id=series.get("tmdbId"),
+        tvdb_id=series.get("tvdbId"),
+        imdb_id=series.get("imdbId"),
+        title=series.get("title"),
+        year=series.get("year"),
+    )
+    qbit_hash = qbittorrent_hash(data)
+    is_anime = (series.get("type") or "").casefold() == "anime" or has_tag(
+        series.get("tags") or [], anime_tag
+    )
+    event: ReleaseGrabbed | FileImported | ImportNeedsAttention
+    if kind == "Grab":
+        release = data.get("release") or {}
+        event = ReleaseGrabbed(
+            media=media,
+            arr_id=series["id"],
+            qbit_hash=qbit_hash,
+            release_title=release.get("releaseTitle"),
+            quality=release.get("quality"),
+            indexer=release.get("indexer"),
+            release_group=release.get("releaseGroup"),
+            file_size=release.get("size"),
+            download_client=data.get("downloadClient"),
+            is_anime=is_anime,
+            overview=series.get("overview"),
+            poster_url=poster(series),
+            episodes=refs,
+        )
+    elif kind == "Download":
+        episodes = imported_episodes(data, refs)
+        event = FileImported(
+            media=media,
+            arr_id=series["id"],
+            qbit_hash=qbit_hash,
+            final_path=None,
+            is_upgrade=data.get("isUpgrade", False),
+            is_anime=is_anime,
+            episodes=episodes,
+        )
+    else:
+        messages = data.get("downloadStatusMessages")
+        named = {
+            key for item in messages or [] for key in episode_keys_in_name(item.get("title") or "")
+        }
+        event = ImportNeedsAttention(
+            media=media,
+            arr_id=series["id"],
+            qbit_hash=qbit_hash,
+            reason=status_reason(messages, "Sonarr needs manual interaction to import"),
+            episodes=tuple(ref for ref in refs if not named or ref.key in named),
+        )
+    return ParsedWebhook((event,))

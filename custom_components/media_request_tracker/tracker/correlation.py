@@ -22,6 +22,12 @@ class Probe:
     qbit_hash: str | None = None
     arr_id: int | None = None
     jellyseerr_id: int | None = None
+    # TV: the seasons the event is about; a request whose requested seasons cover them wins.
+    seasons: frozenset[int] = frozenset()
+
+    def covered_by(self, request: Request) -> bool:
+        """Return whether the request asked for every season the event is about."""
+        return not request.requested_seasons or self.seasons <= set(request.requested_seasons)
 
 
 def normalise_title(title: str) -> str:
@@ -48,7 +54,7 @@ type Matcher = Callable[[Request, Probe], bool]
 
 # Ordered strongest first. The title rule is only used when the event carries no id at all.
 MATCHERS: tuple[tuple[str, Matcher], ...] = (
-    ("qbit_hash", lambda r, p: _same(r.qbit_hash, p.qbit_hash)),
+    ("qbit_hash", lambda r, p: p.qbit_hash is not None and p.qbit_hash in r.hashes()),
     ("jellyseerr_id", lambda r, p: _same(r.jellyseerr_id, p.jellyseerr_id)),
     ("arr_id", lambda r, p: r.media_type is p.media.media_type and _same(r.arr_id, p.arr_id)),
     (
@@ -85,9 +91,9 @@ def find_request(requests: Iterable[Request], probe: Probe) -> Request | None:
     """Return the newest request the probe belongs to, or None; callers pass only candidates."""
     newest_first = list(requests)[::-1]
     for _, matches in MATCHERS:
-        for request in newest_first:
-            if matches(request, probe):
-                return request
+        found = [request for request in newest_first if matches(request, probe)]
+        if found:
+            return next((request for request in found if probe.covered_by(request)), found[0])
     if _has_ids(probe):
         return None
     for request in newest_first:

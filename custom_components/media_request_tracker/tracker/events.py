@@ -22,6 +22,30 @@ class MediaKey:
 
 
 @dataclass(frozen=True, slots=True)
+class EpisodeRef:
+    """One episode an *arr event names."""
+
+    season_number: int
+    episode_number: int
+    title: str | None = None
+    sonarr_episode_id: int | None = None
+    tvdb_id: int | None = None
+
+    @property
+    def key(self) -> tuple[int, int]:
+        """Return (season, episode)."""
+        return (self.season_number, self.episode_number)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedEpisode:
+    """An episode Sonarr imported, and the library file it now lives in (when known)."""
+
+    episode: EpisodeRef
+    final_path: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class RequestNotified:
     """Jellyseerr says a request was made, approved, declined, failed or is available."""
 
@@ -51,6 +75,7 @@ class ReleaseGrabbed:
     is_anime: bool = False
     overview: str | None = None
     poster_url: str | None = None
+    episodes: tuple[EpisodeRef, ...] = ()
 
 
 class TorrentPhase(StrEnum):
@@ -77,6 +102,23 @@ class TorrentProgress:
 
 
 @dataclass(frozen=True, slots=True)
+class TorrentFile:
+    """One file inside a torrent, as the client reports it."""
+
+    name: str
+    progress: float
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class TorrentFiles:
+    """The files of a multi-episode torrent (a season pack), for per-episode progress."""
+
+    qbit_hash: str
+    files: tuple[TorrentFile, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class FileImported:
     """Radarr/Sonarr moved the downloaded file into the library."""
 
@@ -86,6 +128,7 @@ class FileImported:
     final_path: str | None
     is_upgrade: bool = False
     is_anime: bool = False
+    episodes: tuple[ImportedEpisode, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +139,7 @@ class ImportNeedsAttention:
     arr_id: int | None
     qbit_hash: str | None
     reason: str
+    episodes: tuple[EpisodeRef, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +159,16 @@ class LibraryItemFound:
 
 
 @dataclass(frozen=True, slots=True)
+class LibraryEpisodesFound:
+    """The media server has the series and (some of) the request's episodes, playable."""
+
+    request_id: str
+    series_jellyfin_id: str
+    episodes: tuple[tuple[int, int, str], ...]
+    method: str
+
+
+@dataclass(frozen=True, slots=True)
 class LibraryItemMissing:
     """The media server does not (yet) have the request's item."""
 
@@ -125,9 +179,11 @@ type TrackerEvent = (
     RequestNotified
     | ReleaseGrabbed
     | TorrentProgress
+    | TorrentFiles
     | FileImported
     | ImportNeedsAttention
     | LibraryCheckRequested
     | LibraryItemFound
+    | LibraryEpisodesFound
     | LibraryItemMissing
 )

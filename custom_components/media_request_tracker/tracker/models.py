@@ -54,10 +54,18 @@ class Episode:
     episode_tvdb_id: int | None = None
     qbit_hash: str | None = None
     progress: float = 0.0
+    size: int | None = None
     final_path: str | None = None
     shoko_file_id: int | None = None
     anidb_episode_id: int | None = None
     jellyfin_id: str | None = None
+    stuck: bool = False
+    stuck_reason: str | None = None
+
+    @property
+    def key(self) -> tuple[int, int]:
+        """Return (season, episode), which identifies an episode within its series."""
+        return (self.season_number, self.episode_number)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -125,6 +133,8 @@ class Request:
     verify_attempts: int = 0
     next_verify_at: datetime | None = None
     episodes: list[Episode] = field(default_factory=list)
+    # Per torrent hash (TV: a request can have several): client state, eta, speed.
+    torrents: dict[str, dict[str, Any]] = field(default_factory=dict)
     history: list[HistoryEntry] = field(default_factory=list)
 
     @property
@@ -136,6 +146,15 @@ class Request:
     def arr_id(self) -> int | None:
         """Return the Radarr movie id or the Sonarr series id, whichever applies."""
         return self.radarr_id if self.media_type is MediaType.MOVIE else self.sonarr_id
+
+    def hashes(self) -> set[str]:
+        """Return every torrent hash of the request (a TV request may have one per grab)."""
+        found = {episode.qbit_hash for episode in self.episodes if episode.qbit_hash}
+        return found | ({self.qbit_hash} if self.qbit_hash else set())
+
+    def episode(self, key: tuple[int, int]) -> Episode | None:
+        """Return the episode (season, number), if the request has it."""
+        return next((episode for episode in self.episodes if episode.key == key), None)
 
     @property
     def display_name(self) -> str:
@@ -156,6 +175,8 @@ class Request:
                 value = [entry.to_dict() for entry in value]
             elif item.name == "requested_seasons":
                 value = list(value)
+            elif item.name == "torrents":
+                value = {key: dict(status) for key, status in value.items()}
             elif isinstance(value, StrEnum):
                 value = value.value
             data[item.name] = value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -71,3 +72,30 @@ ALLOWED_TRANSITIONS: dict[RequestState, frozenset[RequestState]] = {
 def can_transition(current: RequestState, target: RequestState) -> bool:
     """Return whether a request in `current` may move to `target`."""
     return target in ALLOWED_TRANSITIONS[current]
+
+
+# How far an in-progress episode has come, most advanced first (DESIGN §2): a TV request shows
+# the most advanced state any of its unfinished episodes is in.
+EPISODE_PRIORITY: tuple[RequestState, ...] = (
+    RequestState.ANIME_MATCHING,
+    RequestState.IMPORTING,
+    RequestState.DOWNLOADED,
+    RequestState.DOWNLOADING,
+    RequestState.GRABBING,
+)
+
+
+def aggregate_episode_states(states: Iterable[RequestState]) -> RequestState | None:
+    """Return a TV request's state from its episodes' states; None when it has no episodes.
+
+    All available → available; any failed → failed; otherwise the most advanced in-progress
+    state by EPISODE_PRIORITY.
+    """
+    present = set(states)
+    if not present:
+        return None
+    if RequestState.FAILED in present:
+        return RequestState.FAILED
+    if present == {RequestState.AVAILABLE}:
+        return RequestState.AVAILABLE
+    return next((state for state in EPISODE_PRIORITY if state in present), RequestState.AVAILABLE)

@@ -8,16 +8,19 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from . import tv
 from .correlation import Probe, find_request
 from .events import (
     FileImported,
     ImportNeedsAttention,
     LibraryCheckRequested,
+    LibraryEpisodesFound,
     LibraryItemFound,
     LibraryItemMissing,
     MediaKey,
     ReleaseGrabbed,
     RequestNotified,
+    TorrentFiles,
     TorrentPhase,
     TorrentProgress,
     TrackerEvent,
@@ -100,12 +103,28 @@ class Tracker:
         return (request for request in self.requests.values() if request.is_active)
 
     def tracked_hashes(self) -> set[str]:
-        """Return the torrent hashes of requests whose download is under way."""
-        return {
-            request.qbit_hash
-            for request in self.active()
-            if request.state in TORRENT_STATES and request.qbit_hash
-        }
+        """Return the torrent hashes of requests (TV: of episodes) whose download is under way."""
+        hashes: set[str] = set()
+        for request in self.active():
+            if request.media_type is MediaType.TV:
+                hashes |= {
+                    episode.qbit_hash
+                    for episode in request.episodes
+                    if episode.state in TORRENT_STATES and episode.qbit_hash
+                }
+            elif request.state in TORRENT_STATES and request.qbit_hash:
+                hashes.add(request.qbit_hash)
+        return hashes
+
+    def season_pack_hashes(self) -> set[str]:
+        """Return the tracked hashes that carry several episodes (their files show each one)."""
+        tracked = self.tracked_hashes()
+        counts: dict[str, int] = {}
+        for request in self.active():
+            for episode in request.episodes:
+                if episode.qbit_hash in tracked:
+                    counts[episode.qbit_hash] = counts.get(episode.qbit_hash, 0) + 1
+        return {torrent for torrent, count in counts.items() if count > 1}
 
     def due_for_verification(self, now: datetime) -> list[Request]:
         """Return the requests whose media-server check is due."""
@@ -148,6 +167,8 @@ class Tracker:
                 return self._on_release_grabbed(event, now)
             case TorrentProgress():
                 return self._on_torrent_progress(event, now)
+            case TorrentFiles():
+                return self._on_torrent_files(event)
             case FileImported():
                 return self._on_file_imported(event, now)
             case ImportNeedsAttention():
@@ -156,6 +177,8 @@ class Tracker:
                 return self._on_library_check_requested(event, now)
             case LibraryItemFound():
                 return self._on_library_item_found(event, now)
+            case LibraryEpisodesFound():
+                return self._on_library_episodes_found(event, now)
             case LibraryItemMissing():
                 return self._on_library_item_missing(event, now)
 
@@ -234,6 +257,14 @@ class Tracker:
 
     def _on_request_notified(self, event: RequestNotified, now: datetime) -> list[Change]:
         request = self._find_active(Probe(event.media, jellyseerr_id=event.jellyseerr_id))
+        if (
+            request is not None
+            and request.jellyseerr_id is not None
+            and event.jellyseerr_id is not None
+            and request.jellyseerr_id != event.jellyseerr_id
+        ):
+            # Another Jellyseerr request for the same title (other seasons, or 4K): its own.
+            request = None
         created = False
         if request is None:
             if event.target not in OPENING_TARGETS:
@@ -258,12 +289,22 @@ class Tracker:
         return self._collect(request, transition, updated, created)
 
     def _on_release_grabbed(self, event: ReleaseGrabbed, now: datetime) -> list[Change]:
-        probe = Probe(event.media, qbit_hash=event.qbit_hash, arr_id=event.arr_id)
+        probe = Probe(
+            event.media,
+            qbit_hash=event.qbit_hash,
+            arr_id=event.arr_id,
+            seasons=frozenset(ref.season_number for ref in event.episodes),
+        )
         request = self._find_active(probe)
         created = request is None
         if request is None:
             request = self._create(event.media, RequestState.GRABBING, now)
-        elif event.qbit_hash and request.qbit_hash and request.qbit_hash != event.qbit_hash:
+        elif (
+            event.media.media_type is MediaType.MOVIE
+            and event.qbit_hash
+            and request.qbit_hash
+            and request.qbit_hash != event.qbit_hash
+        ):
             # A new release for the same title (the first one failed): follow the new torrent.
             request.history.append(HistoryEntry(request.state, now, "grabbed another release"))
             request.progress = 0.0
@@ -283,12 +324,23 @@ class Tracker:
             overview=request.overview or event.overview,
             poster_url=request.poster_url or event.poster_url,
         )
-        transition = None if created else self._transition(request, RequestState.GRABBING, now)
-        return self._collect(request, transition, updated, created)
+        if request.media_type is MediaType.TV:
+            updated |= tv.merge_grab(request, event)
+            transition = self._aggregate(request, now)
+        elif not created:
+            transition = self._transition(request, RequestState.GRABBING, now)
+        else:
+            transition = None
+        return self._collect(request, None if created else transition, updated, created)
 
     def _on_torrent_progress(self, event: TorrentProgress, now: datetime) -> list[Change]:
         changes: list[Change] = []
         for request in list(self.active()):
+            if request.media_type is MediaType.TV and event.qbit_hash in request.hashes():
+                updated = tv.apply_torrent(request, event)
+                updated |= self._flag_client_error(request, event)
+                changes += self._collect(request, self._aggregate(request, now), updated)
+                continue
             if request.qbit_hash != event.qbit_hash or request.state not in TORRENT_STATES:
                 continue
             updated = self._update(
@@ -302,18 +354,7 @@ class Tracker:
             if request.eta != event.eta:
                 request.eta = event.eta
                 updated = True
-            client_reason = f"{CLIENT_REASON} {event.client_state}"
-            if event.phase is TorrentPhase.ERROR and not request.stuck:
-                updated |= self._update(request, stuck=True, stuck_reason=client_reason)
-            elif (
-                event.phase is not TorrentPhase.ERROR
-                and request.stuck
-                and (request.stuck_reason or "").startswith(CLIENT_REASON)
-            ):
-                # The torrent recovered (files back, error cleared): so has the request.
-                request.stuck = False
-                request.stuck_reason = None
-                updated = True
+            updated |= self._flag_client_error(request, event)
             transition = None
             if target := PHASE_TARGETS.get(event.phase):
                 transition = self._transition(request, target, now)
@@ -323,8 +364,45 @@ class Tracker:
             changes += self._collect(request, transition, updated)
         return changes
 
+    @staticmethod
+    def _flag_client_error(request: Request, event: TorrentProgress) -> bool:
+        """Mark the request stuck while its torrent is in error; clear it once it recovers."""
+        if event.phase is TorrentPhase.ERROR and not request.stuck:
+            request.stuck = True
+            request.stuck_reason = f"{CLIENT_REASON} {event.client_state}"
+            return True
+        if (
+            event.phase is not TorrentPhase.ERROR
+            and request.stuck
+            and (request.stuck_reason or "").startswith(CLIENT_REASON)
+        ):
+            # The torrent recovered (files back, error cleared): so has the request.
+            request.stuck = False
+            request.stuck_reason = None
+            return True
+        return False
+
+    def _on_torrent_files(self, event: TorrentFiles) -> list[Change]:
+        changes: list[Change] = []
+        for request in list(self.active()):
+            if request.media_type is MediaType.TV and event.qbit_hash in request.hashes():
+                changes += self._collect(request, None, tv.apply_files(request, event))
+        return changes
+
+    @staticmethod
+    def _aggregate(request: Request, now: datetime) -> Change | None:
+        previous = tv.aggregate(request, now)
+        if previous is None:
+            return None
+        return Change(request.request_id, ChangeKind.TRANSITION, previous, request.state)
+
     def _on_file_imported(self, event: FileImported, now: datetime) -> list[Change]:
-        probe = Probe(event.media, qbit_hash=event.qbit_hash, arr_id=event.arr_id)
+        probe = Probe(
+            event.media,
+            qbit_hash=event.qbit_hash,
+            arr_id=event.arr_id,
+            seasons=frozenset(item.episode.season_number for item in event.episodes),
+        )
         if event.is_upgrade:
             # Upgrades of a finished request only leave a note (DESIGN §2).
             finished = find_request(
@@ -351,6 +429,10 @@ class Tracker:
             final_path=event.final_path,
             is_anime=event.is_anime or None,
         )
+        if request.media_type is MediaType.TV:
+            updated |= tv.import_episodes(request, event, now)
+            transition = self._aggregate(request, now)
+            return self._collect(request, None if created else transition, updated, created)
         # An import means the download is complete, whether or not we saw it finish.
         updated |= self._update(request, progress=1.0, download_speed=0, eta=0)
         transition = (
@@ -365,6 +447,8 @@ class Tracker:
         if request is None:
             return []
         updated = self._update(request, stuck=True, stuck_reason=event.reason)
+        if request.media_type is MediaType.TV:
+            updated |= tv.mark_stuck(request, event)
         return self._collect(request, None, updated)
 
     def _on_library_check_requested(
@@ -389,6 +473,20 @@ class Tracker:
             request, RequestState.AVAILABLE, now, f"found in Jellyfin ({event.method})"
         )
         return self._collect(request, transition, updated=True)
+
+    def _on_library_episodes_found(
+        self, event: LibraryEpisodesFound, now: datetime
+    ) -> list[Change]:
+        request = self.requests.get(event.request_id)
+        if request is None or request.state not in VERIFY_STATES:
+            return []
+        updated = tv.mark_found(request, event)
+        transition = self._aggregate(request, now)
+        if request.state is RequestState.AVAILABLE:
+            request.history[-1].note = f"found in Jellyfin ({event.method})"
+        elif tv.waiting_for_library(request):
+            self._on_library_item_missing(LibraryItemMissing(request.request_id), now)
+        return self._collect(request, transition, updated)
 
     def _on_library_item_missing(self, event: LibraryItemMissing, now: datetime) -> list[Change]:
         request = self.requests.get(event.request_id)

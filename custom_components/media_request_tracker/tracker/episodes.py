@@ -1,0 +1,33 @@
+"""Episode numbers in file names, and per-episode bookkeeping shared by the TV rules."""
+
+from __future__ import annotations
+
+import re
+
+# "S01E05", "s1e5", "S01E05E06", "S01E05-E06", "S01E05-06", and the older "1x05".
+_SEASON_EPISODE = re.compile(
+    r"(?<![0-9a-z])s(?P<season>\d{1,4})[ ._-]?e(?P<first>\d{1,4})"
+    r"(?P<more>(?:[ ._-]?-?[ ._-]?e?\d{1,4}(?![0-9p]))*)",
+    re.IGNORECASE,
+)
+_CROSS = re.compile(r"(?<![0-9a-z])(?P<season>\d{1,2})x(?P<first>\d{1,3})(?![0-9])", re.IGNORECASE)
+_NUMBER = re.compile(r"\d{1,4}")
+
+
+def episode_keys_in_name(name: str) -> list[tuple[int, int]]:
+    """Return the (season, episode) pairs a file or release name names, in order.
+
+    A range ("S01E05-E07") names every episode in it; a name without an SxxEyy or 1x05 marker
+    names none (absolute anime numbering cannot be told apart from other numbers).
+    """
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    if match := _SEASON_EPISODE.search(base):
+        season = int(match["season"])
+        numbers = [int(match["first"]), *(int(n) for n in _NUMBER.findall(match["more"]))]
+        first, *rest = numbers
+        if len(rest) == 1 and "-" in match["more"] and rest[0] > first:
+            numbers = list(range(first, rest[0] + 1))
+        return [(season, number) for number in dict.fromkeys(numbers)]
+    if match := _CROSS.search(base):
+        return [(int(match["season"]), int(match["first"]))]
+    return []
