@@ -44,10 +44,13 @@ from .tracker import (
     LibraryItemMissing,
     MediaType,
     Request,
+    RequestState,
     TorrentPhase,
     Tracker,
     TrackerEvent,
 )
+from .tracker.events import LibraryEpisodesFound
+from .tracker.states import VERIFY_STATES
 
 type MediaRequestConfigEntry = ConfigEntry[MediaRequestCoordinator]
 
@@ -155,7 +158,15 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         self.torrents_active = any(
             torrent.phase in (TorrentPhase.QUEUED, TorrentPhase.DOWNLOADING) for torrent in torrents
         )
-        self._apply(torrents, notify=False)
+        events: list[TrackerEvent] = list(torrents)
+        packs = self.tracker.season_pack_hashes()
+        for torrent in torrents:
+            if torrent.qbit_hash in packs and torrent.phase is TorrentPhase.DOWNLOADING:
+                try:
+                    events.append(await self.qbittorrent.async_files(torrent.qbit_hash))
+                except CannotConnect as err:
+                    LOGGER.debug("Per-file progress unavailable this time: %s", err)
+        self._apply(events, notify=False)
         return self.tracker
 
     def _adapt_interval(self) -> None:
@@ -213,6 +224,10 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
                 "media_type": request.media_type.value,
                 "from_state": change.from_state.value if change.from_state else None,
                 "to_state": change.to_state.value,
+                "episodes_available": sum(
+                    episode.state is RequestState.AVAILABLE for episode in request.episodes
+                ),
+                "episodes_total": len(request.episodes),
                 "entity_id": self._entity_id(request),
             },
         )
@@ -263,10 +278,18 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         self._apply(events, notify=True)
 
     async def _async_verify(self, jellyfin: JellyfinClient, request: Request) -> TrackerEvent:
-        if request.media_type is not MediaType.MOVIE:
-            return LibraryItemMissing(request.request_id)
         try:
-            match = await jellyfin.async_find_movie(request.tmdb_id, request.title, request.year)
+            if request.media_type is MediaType.TV:
+                event = await self._async_verify_episodes(jellyfin, request)
+            else:
+                match = await jellyfin.async_find_movie(
+                    request.tmdb_id, request.title, request.year
+                )
+                event = (
+                    LibraryItemFound(request.request_id, match.item_id, match.method)
+                    if match is not None
+                    else LibraryItemMissing(request.request_id)
+                )
         except (CannotConnect, InvalidAuth) as err:
             if self._jellyfin_reachable:
                 LOGGER.info("Jellyfin cannot be reached, retrying later: %s", err)
@@ -275,9 +298,26 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         if not self._jellyfin_reachable:
             LOGGER.info("Jellyfin can be reached again")
             self._jellyfin_reachable = True
-        if match is None:
+        return event
+
+    @staticmethod
+    async def _async_verify_episodes(jellyfin: JellyfinClient, request: Request) -> TrackerEvent:
+        """Find the series, then each waiting episode in it (DESIGN §2: per-episode checks)."""
+        series = await jellyfin.async_find_series(
+            request.tvdb_id, request.tmdb_id, request.title, request.year
+        )
+        if series is None:
             return LibraryItemMissing(request.request_id)
-        return LibraryItemFound(request.request_id, match.item_id, match.method)
+        available = await jellyfin.async_find_episodes(series.item_id)
+        waiting = {episode.key for episode in request.episodes if episode.state in VERIFY_STATES}
+        found = tuple(
+            (season, number, item_id)
+            for (season, number), item_id in sorted(available.items())
+            if (season, number) in waiting
+        )
+        if not found:
+            return LibraryItemMissing(request.request_id)
+        return LibraryEpisodesFound(request.request_id, series.item_id, found, series.method)
 
     # -- retention -----------------------------------------------------------------------------
 

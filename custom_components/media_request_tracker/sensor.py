@@ -10,14 +10,15 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import MediaRequestConfigEntry, MediaRequestCoordinator, request_unique_id
 from .entity import MediaRequestEntity
-from .tracker import Request, RequestState
+from .tracker import MediaType, Request, RequestState
 from .tracker.states import TORRENT_STATES
+from .tracker.tv import episode_counts
 
 # Read-only coordinator entities: no update concurrency to limit.
 PARALLEL_UPDATES = 0
 
 # Bookkeeping fields of the tracker that mean nothing to a user.
-HIDDEN_FIELDS = frozenset({"state", "verify_attempts", "next_verify_at", "episodes"})
+HIDDEN_FIELDS = frozenset({"state", "verify_attempts", "next_verify_at", "episodes", "torrents"})
 
 
 async def async_setup_entry(
@@ -48,6 +49,24 @@ def request_attributes(request: Request) -> dict[str, Any]:
         key: value for key, value in request.to_dict().items() if key not in HIDDEN_FIELDS
     }
     attributes["progress"] = round(request.progress * 100, 1)
+    if request.media_type is MediaType.TV:
+        attributes["episodes_total"] = len(request.episodes)
+        attributes["episodes_available"] = sum(
+            episode.state is RequestState.AVAILABLE for episode in request.episodes
+        )
+        attributes["episode_states"] = episode_counts(request)
+        attributes["episodes"] = [
+            {
+                "season": episode.season_number,
+                "episode": episode.episode_number,
+                "title": episode.episode_title,
+                "state": episode.state.value,
+                "progress": round(episode.progress * 100, 1),
+                "jellyfin_id": episode.jellyfin_id,
+                **({"stuck_reason": episode.stuck_reason} if episode.stuck else {}),
+            }
+            for episode in request.episodes
+        ]
     return attributes
 
 

@@ -116,7 +116,7 @@ PAST_LIVES = MediaKey(MediaType.MOVIE, tmdb_id=666277, imdb_id="tt13238346")
                 "Provider_tvdb": "9001",
                 "Provider_imdb": "",
             },
-            MediaKey(MediaType.TV, tvdb_id=9001),
+            None,  # an episode's ids are its own, not its series': check every waiting request
         ),
         ({"Provider_tmdb": "", "Provider_imdb": ""}, None),
         ({"ItemType": "BoxSet"}, None),

@@ -15,6 +15,7 @@ import aiohttp
 import voluptuous as vol
 
 from ..tracker import LibraryCheckRequested, MediaKey, MediaType
+from ..tracker.correlation import normalise_title
 from .api import JsonApiClient
 from .schema import ParsedWebhook, lenient_id, lenient_str, object_schema, validate
 
@@ -73,7 +74,9 @@ def parse_webhook(payload: Any) -> ParsedWebhook:
         return ParsedWebhook.ignored(kind)
     media_type = ITEM_MEDIA_TYPES.get(data.get("ItemType") or "")
     ids = (data.get("Provider_tmdb"), data.get("Provider_tvdb"), data.get("Provider_imdb"))
-    if media_type is None or all(value is None for value in ids):
+    if media_type is None or data.get("ItemType") != "Movie" or all(v is None for v in ids):
+        # An episode's or season's provider ids are its own, not its series': check every
+        # waiting request rather than none.
         return ParsedWebhook((LibraryCheckRequested(),))
     media = MediaKey(media_type=media_type, tmdb_id=ids[0], tvdb_id=ids[1], imdb_id=ids[2])
     return ParsedWebhook((LibraryCheckRequested(media),))
@@ -116,3 +119,55 @@ class JellyfinClient(JsonApiClient):
                 ):
                     return LibraryMatch(str(item["Id"]), method)
         return None
+
+    async def async_find_series(
+        self, tvdb_id: int | None, tmdb_id: int | None, title: str | None, year: int | None
+    ) -> LibraryMatch | None:
+        """Find a series by TVDB id, then TMDB id, then title and year, among a title search."""
+        if not title:
+            return None
+        items = await self._items({"includeItemTypes": "Series", "searchTerm": title})
+        rules: tuple[tuple[str, Any], ...] = (
+            (
+                "tvdb id",
+                lambda item: tvdb_id is not None and provider_id(item, "Tvdb") == str(tvdb_id),
+            ),
+            (
+                "tmdb id",
+                lambda item: tmdb_id is not None and provider_id(item, "Tmdb") == str(tmdb_id),
+            ),
+            (
+                "title and year",
+                lambda item: (
+                    normalise_title(str(item.get("Name", ""))) == normalise_title(title)
+                    and (year is None or item.get("ProductionYear") in (None, year))
+                ),
+            ),
+        )
+        for method, matches in rules:
+            for item in items:
+                if item.get("Id") and matches(item):
+                    return LibraryMatch(str(item["Id"]), method)
+        return None
+
+    async def async_find_episodes(self, series_id: str) -> dict[tuple[int, int], str]:
+        """Return the playable episodes of a series by (season, episode); virtual ones are left out.
+
+        A multi-episode file is one item with `IndexNumberEnd`: it stands for each episode it holds.
+        """
+        body = await self.get_json(
+            f"/Shows/{series_id}/Episodes", {"fields": ITEM_FIELDS, "isMissing": "false"}
+        )
+        items = body.get("Items") if isinstance(body, dict) else None
+        found: dict[tuple[int, int], str] = {}
+        for item in items or []:
+            if not isinstance(item, dict) or not item.get("Id") or not is_playable(item):
+                continue
+            season, first = item.get("ParentIndexNumber"), item.get("IndexNumber")
+            if not isinstance(season, int) or not isinstance(first, int):
+                continue
+            last = item.get("IndexNumberEnd")
+            last = last if isinstance(last, int) and last >= first else first
+            for number in range(first, last + 1):
+                found[(season, number)] = str(item["Id"])
+        return found

@@ -15,6 +15,7 @@ import aiohttp
 import voluptuous as vol
 
 from ..tracker import TorrentPhase, TorrentProgress
+from ..tracker.events import TorrentFile, TorrentFiles
 from .api import REQUEST_TIMEOUT, CannotConnect, InvalidAuth, PayloadError
 from .schema import ParsedWebhook, lenient_str, object_schema
 
@@ -169,3 +170,21 @@ class QBittorrentClient:
             for info in body
             if isinstance(info, dict) and (progress := torrent_progress(info)) is not None
         ]
+
+    async def async_files(self, torrent_hash: str) -> TorrentFiles:
+        """Return the files of a torrent with their progress (per-episode progress of a pack)."""
+        body = await self._get_json("torrents/files", {"hash": torrent_hash})
+        if not isinstance(body, list):
+            raise CannotConnect("torrents/files did not return a list")
+        return TorrentFiles(
+            torrent_hash,
+            tuple(
+                TorrentFile(
+                    name=str(item["name"]),
+                    progress=min(max(float(item.get("progress") or 0.0), 0.0), 1.0),
+                    size=int(item.get("size") or 0),
+                )
+                for item in body
+                if isinstance(item, dict) and isinstance(item.get("name"), str)
+            ),
+        )
