@@ -130,7 +130,7 @@ def refresh_download_figures(request: Request) -> bool:
     }
     etas = [request.torrents[h]["eta"] for h in active if request.torrents[h]["eta"] is not None]
     speed = sum(request.torrents[h]["download_speed"] for h in active)
-    changed = _set(request, "progress", round(progress, 4))
+    changed = _set(request, "progress", round(progress, 6))
     changed |= _set(request, "download_speed", speed)
     new_eta = max(etas) if etas else (0 if not active else None)
     if request.eta != new_eta:
