@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
-# "S01E05", "s1e5", "S01E05E06", "S01E05-E06", "S01E05-06", and the older "1x05".
+# "S01E05", "s1e5", and the multi-episode styles: "S01E05E06", "S01E05-E06", "S01E05-06",
+# "S01E05-06-07", "S01E05.E06". None of them puts spaces around the hyphen, so in
+# "Show - S02E01 - 025 - Title" (Sonarr's anime naming) the 025 is not a range end.
 _SEASON_EPISODE = re.compile(
     r"(?<![0-9a-z])s(?P<season>\d{1,4})[ ._-]?e(?P<first>\d{1,4})"
-    r"(?P<more>(?:[ ._-]?-?[ ._-]?e?\d{1,4}(?![0-9p]))*)",
+    r"(?P<more>(?:[._]?-?e\d{1,4}|-\d{1,4}(?![0-9p]))*)(?![0-9])",
     re.IGNORECASE,
 )
 _CROSS = re.compile(r"(?<![0-9a-z])(?P<season>\d{1,2})x(?P<first>\d{1,3})(?![0-9])", re.IGNORECASE)
