@@ -90,10 +90,17 @@ def _has_ids(probe: Probe) -> bool:
 def find_request(requests: Iterable[Request], probe: Probe) -> Request | None:
     """Return the newest request the probe belongs to, or None; callers pass only candidates."""
     newest_first = list(requests)[::-1]
-    for _, matches in MATCHERS:
+    fallback: Request | None = None
+    for name, matches in MATCHERS:
         found = [request for request in newest_first if matches(request, probe)]
-        if found:
-            return next((request for request in found if probe.covered_by(request)), found[0])
+        if found and name == "qbit_hash":
+            return found[0]  # the very torrent: no doubt which request it is
+        if covering := next((r for r in found if probe.covered_by(r)), None):
+            return covering
+        fallback = fallback or (found[0] if found else None)
+    # No request asked for these seasons: the strongest match takes them.
+    if fallback is not None:
+        return fallback
     if _has_ids(probe):
         return None
     for request in newest_first:

@@ -409,10 +409,13 @@ class Tracker:
                 (r for r in self.requests.values() if r.state is RequestState.AVAILABLE), probe
             )
             if finished is not None and self._find_active(probe) is None:
+                note = _upgrade_note(event)
                 last = finished.history[-1]
-                if last.note == "upgraded" and finished.final_path == event.final_path:
+                if last.note == note and finished.final_path == (
+                    event.final_path or finished.final_path
+                ):
                     return []  # the same upgrade delivered again
-                finished.history.append(HistoryEntry(finished.state, now, "upgraded"))
+                finished.history.append(HistoryEntry(finished.state, now, note))
                 finished.final_path = event.final_path or finished.final_path
                 return self._collect(finished, None, updated=True)
         request = self._find_active(probe)
@@ -496,6 +499,15 @@ class Tracker:
         delay = VERIFY_BACKOFF[min(request.verify_attempts, len(VERIFY_BACKOFF) - 1)]
         request.next_verify_at = now + timedelta(seconds=delay)
         return []
+
+
+def _upgrade_note(event: FileImported) -> str:
+    """Return the history note of an upgrade: "upgraded", naming the episodes for TV."""
+    episodes = ", ".join(
+        f"S{item.episode.season_number:02d}E{item.episode.episode_number:02d}"
+        for item in event.episodes
+    )
+    return f"upgraded {episodes}" if episodes else "upgraded"
 
 
 def _import_target(is_anime: bool) -> RequestState:

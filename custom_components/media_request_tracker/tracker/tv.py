@@ -65,13 +65,15 @@ def merge_grab(request: Request, event: ReleaseGrabbed) -> bool:
         if (
             event.qbit_hash
             and episode.qbit_hash != event.qbit_hash
-            and episode.state in (*TORRENT_STATES, RequestState.DOWNLOADED)
+            and (added or episode.state in TORRENT_STATES)
         ):
-            episode.qbit_hash = event.qbit_hash
+            old_hash, episode.qbit_hash = episode.qbit_hash, event.qbit_hash
             episode.progress = 0.0
             episode.size = None
+            if old_hash and old_hash not in request.hashes():
+                request.torrents.pop(old_hash, None)
             changed = True
-    return changed
+    return refresh_download_figures(request) or changed
 
 
 def apply_torrent(request: Request, event: TorrentProgress) -> bool:
@@ -150,6 +152,9 @@ def import_episodes(request: Request, event: FileImported, now: datetime) -> boo
         moved |= added
         if can_transition(episode.state, target):
             episode.state = target
+            # Imported after all: whatever kept it from importing is over.
+            episode.stuck = False
+            episode.stuck_reason = None
             moved = changed = True
         if episode.state in VERIFY_STATES:
             changed |= _set(episode, "final_path", item.final_path)
