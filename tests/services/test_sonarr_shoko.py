@@ -9,6 +9,8 @@ import pytest
 from custom_components.media_request_tracker.services import shoko, sonarr
 from custom_components.media_request_tracker.services.api import InvalidAuth, PayloadError
 from custom_components.media_request_tracker.services.schema import ParsedWebhook
+from custom_components.media_request_tracker.tracker import FileMatched, FileNotMatched
+from custom_components.media_request_tracker.tracker.events import ShokoCrossReference
 
 from . import mocked_http, requests_made, sent
 
@@ -70,27 +72,66 @@ FILE_MATCHED = {
 FILE_NOT_MATCHED = {**FILE_MATCHED, "target": "ShokoEvent:FileNotMatched"}
 
 
+MATCHED_EVENT = FileMatched(
+    relative_path="Frieren\\Season 1\\Frieren - S01E01 [WEBDL-1080p].mkv",
+    shoko_file_id=4211,
+    cross_references=(
+        ShokoCrossReference(
+            anidb_episode_id=271915, anidb_anime_id=None, shoko_series_id=87, shoko_episode_id=1523
+        ),
+    ),
+)
+NOT_MATCHED_EVENT = FileNotMatched(
+    relative_path=MATCHED_EVENT.relative_path, shoko_file_id=4211, attempts=0, udp_banned=False
+)
+FILE_DETECTED = {
+    "type": 1,
+    "target": "ShokoEvent:FileDetected",
+    "arguments": [{"RelativePath": "x.mkv"}],
+}
+
+
+@pytest.mark.parametrize(
+    ("payload", "events"),
+    [
+        (FILE_MATCHED, (MATCHED_EVENT,)),
+        ([FILE_MATCHED], (MATCHED_EVENT,)),
+        ([FILE_MATCHED, FILE_NOT_MATCHED], (MATCHED_EVENT, NOT_MATCHED_EVENT)),
+        ([FILE_DETECTED, FILE_MATCHED], (MATCHED_EVENT,)),
+    ],
+    ids=["single frame", "list of one", "list of two", "ignored frame beside a match"],
+)
+def test_shoko_frames_become_events(payload: Any, events: tuple[Any, ...]) -> None:
+    assert shoko.parse_webhook(payload) == ParsedWebhook(events)
+
+
 @pytest.mark.parametrize(
     ("payload", "note"),
     [
-        (FILE_MATCHED, "ignored: ShokoEvent:FileMatched"),
-        ([FILE_MATCHED], "ignored: ShokoEvent:FileMatched"),
-        (
-            [FILE_MATCHED, FILE_NOT_MATCHED],
-            "ignored: ShokoEvent:FileMatched, ShokoEvent:FileNotMatched",
-        ),
-        ({"type": 6}, "ignored: frames"),
+        ({"type": 6}, "ignored: frame type 6"),
+        (FILE_DETECTED, "ignored: ShokoEvent:FileDetected"),
+        ({**FILE_MATCHED, "type": 3}, "ignored: ShokoEvent:FileMatched"),
     ],
-    ids=["single frame", "list of one", "list of two", "ping without target"],
+    ids=["ping", "event we do not need", "not an invocation"],
 )
-def test_shoko_frames_are_acknowledged(payload: Any, note: str) -> None:
+def test_other_shoko_frames_are_acknowledged(payload: Any, note: str) -> None:
     assert shoko.parse_webhook(payload) == ParsedWebhook((), note)
 
 
 def test_shoko_note_stays_short() -> None:
-    frames = [FILE_MATCHED] * 10
+    assert len(shoko.parse_webhook([FILE_DETECTED] * 10).note) == 120
 
-    assert len(shoko.parse_webhook(frames).note) == 120
+
+@pytest.mark.parametrize(
+    ("frame", "message"),
+    [
+        ({**FILE_MATCHED, "arguments": []}, "ShokoEvent:FileMatched without an event object"),
+        ({**FILE_MATCHED, "arguments": [{"FileID": 1}]}, "invalid ShokoEvent:FileMatched"),
+    ],
+)
+def test_unusable_shoko_events_are_refused(frame: dict[str, Any], message: str) -> None:
+    with pytest.raises(PayloadError, match=message):
+        shoko.parse_webhook(frame)
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 from .events import (
     FileImported,
+    FileMatched,
+    FileNotMatched,
     ImportNeedsAttention,
     LibraryCheckRequested,
     LibraryItemFound,
@@ -22,6 +24,8 @@ __all__ = [
     "ChangeKind",
     "Episode",
     "FileImported",
+    "FileMatched",
+    "FileNotMatched",
     "HistoryEntry",
     "ImportNeedsAttention",
     "LibraryCheckRequested",

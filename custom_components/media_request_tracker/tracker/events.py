@@ -143,6 +143,35 @@ class ImportNeedsAttention:
 
 
 @dataclass(frozen=True, slots=True)
+class ShokoCrossReference:
+    """What Shoko matched a file to: AniDB episode and anime, and its own series and episode."""
+
+    anidb_episode_id: int | None
+    anidb_anime_id: int | None
+    shoko_series_id: int | None
+    shoko_episode_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class FileMatched:
+    """Shoko matched (or, without cross-references, looked at) a file in its import folder."""
+
+    relative_path: str
+    shoko_file_id: int | None
+    cross_references: tuple[ShokoCrossReference, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FileNotMatched:
+    """Shoko could not match a file to AniDB."""
+
+    relative_path: str
+    shoko_file_id: int | None
+    attempts: int
+    udp_banned: bool
+
+
+@dataclass(frozen=True, slots=True)
 class LibraryCheckRequested:
     """The media server announced new items: check the matching waiting requests now."""
 
@@ -182,6 +211,8 @@ type TrackerEvent = (
     | TorrentFiles
     | FileImported
     | ImportNeedsAttention
+    | FileMatched
+    | FileNotMatched
     | LibraryCheckRequested
     | LibraryItemFound
     | LibraryEpisodesFound

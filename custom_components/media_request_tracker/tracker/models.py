@@ -123,8 +123,10 @@ class Request:
     paused: bool = False
     total_episodes: int | None = None
     final_path: str | None = None
+    shoko_file_id: int | None = None
     shoko_series_id: int | None = None
     anidb_id: int | None = None
+    anidb_episode_id: int | None = None
     jellyfin_id: str | None = None
     available_at: datetime | None = None
     stuck: bool = False

@@ -8,10 +8,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from . import tv
+from . import anime, tv
 from .correlation import Probe, find_request
 from .events import (
     FileImported,
+    FileMatched,
+    FileNotMatched,
     ImportNeedsAttention,
     LibraryCheckRequested,
     LibraryEpisodesFound,
@@ -173,6 +175,10 @@ class Tracker:
                 return self._on_file_imported(event, now)
             case ImportNeedsAttention():
                 return self._on_import_needs_attention(event)
+            case FileMatched():
+                return self._on_shoko_event(event, now)
+            case FileNotMatched():
+                return self._on_shoko_event(event, now)
             case LibraryCheckRequested():
                 return self._on_library_check_requested(event, now)
             case LibraryItemFound():
@@ -453,6 +459,16 @@ class Tracker:
         if request.media_type is MediaType.TV:
             updated |= tv.mark_stuck(request, event)
         return self._collect(request, None, updated)
+
+    def _on_shoko_event(self, event: FileMatched | FileNotMatched, now: datetime) -> list[Change]:
+        target = anime.find_file(self.active(), event.relative_path)
+        if target is None:
+            return []
+        if isinstance(event, FileMatched):
+            updated = anime.apply_match(target, event, now)
+        else:
+            updated = anime.apply_not_matched(target, event)
+        return self._collect(target[0], None, updated)
 
     def _on_library_check_requested(
         self, event: LibraryCheckRequested, now: datetime

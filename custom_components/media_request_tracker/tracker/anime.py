@@ -1,0 +1,108 @@
+"""Anime rules: Shoko's file matching, correlated by path (DESIGN §7, PAYLOADS.md §4).
+
+Shoko knows neither TMDB nor TVDB ids: its events name a file by its path relative to an import
+folder, with OS separators. That path is matched as the tail of the library path Radarr or
+Sonarr imported the file to, case-sensitively first and then ignoring case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from .events import FileMatched, FileNotMatched
+from .models import Episode, Request
+from .states import RequestState
+
+# The states in which Shoko's answer about a file still matters.
+MATCHING_STATES = frozenset({RequestState.IMPORTING, RequestState.ANIME_MATCHING})
+
+
+def _normalise(path: str) -> str:
+    return path.replace("\\", "/").strip().strip("/")
+
+
+def _is_tail(final_path: str, relative: str, *, fold: bool) -> bool:
+    full = _normalise(final_path)
+    if fold:
+        full, relative = full.casefold(), relative.casefold()
+    return full == relative or full.endswith("/" + relative)
+
+
+type Target = tuple[Request, Episode | None]
+
+
+def find_file(requests: Iterable[Request], relative_path: str) -> Target | None:
+    """Return the request (and episode) whose imported file ends with `relative_path`."""
+    relative = _normalise(relative_path)
+    if not relative:
+        return None
+    candidates: list[tuple[Request, Episode | None, str]] = []
+    for request in requests:
+        if request.episodes:
+            candidates += [
+                (request, episode, episode.final_path)
+                for episode in request.episodes
+                if episode.final_path and episode.state in MATCHING_STATES
+            ]
+        elif request.final_path and request.state in MATCHING_STATES:
+            candidates.append((request, None, request.final_path))
+    for fold in (False, True):
+        for request, episode, final_path in candidates:
+            if _is_tail(final_path, relative, fold=fold):
+                return request, episode
+    return None
+
+
+def apply_match(target: Target, event: FileMatched, now: datetime) -> bool:
+    """Store Shoko's ids for the file and ask for the library check at once."""
+    request, episode = target
+    if not event.cross_references:
+        return False  # Shoko saw the file but has not matched it yet: keep waiting
+    reference = event.cross_references[0]
+    holder: Request | Episode = episode if episode is not None else request
+    before = (holder.shoko_file_id, holder.anidb_episode_id, holder.stuck)
+    holder.shoko_file_id = event.shoko_file_id
+    holder.anidb_episode_id = reference.anidb_episode_id
+    holder.stuck = False
+    holder.stuck_reason = None
+    changed = before != (holder.shoko_file_id, holder.anidb_episode_id, False)
+    for name, value in (
+        ("shoko_series_id", reference.shoko_series_id),
+        ("anidb_id", reference.anidb_anime_id),
+    ):
+        if value is not None and getattr(request, name) != value:
+            setattr(request, name, value)
+            changed = True
+    if episode is not None:
+        request.stuck = any(item.stuck for item in request.episodes)
+        request.stuck_reason = next(
+            (item.stuck_reason for item in request.episodes if item.stuck), None
+        )
+    else:
+        request.stuck = False
+        request.stuck_reason = None
+    request.next_verify_at = now
+    return changed
+
+
+def not_matched_reason(event: FileNotMatched) -> str:
+    """Explain why Shoko could not match a file, from what its event says."""
+    if event.udp_banned:
+        return "AniDB is banning lookups"
+    if event.attempts:
+        return f"no AniDB match after {event.attempts} attempts"
+    return "Shoko could not match the file to AniDB"
+
+
+def apply_not_matched(target: Target, event: FileNotMatched) -> bool:
+    """Flag the file's request (and episode) stuck with Shoko's reason."""
+    request, episode = target
+    reason = not_matched_reason(event)
+    changed = False
+    for holder in (episode, request):
+        if holder is not None and (not holder.stuck or holder.stuck_reason != reason):
+            holder.stuck = True
+            holder.stuck_reason = reason
+            changed = True
+    return changed
