@@ -283,7 +283,11 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
                 event = await self._async_verify_episodes(jellyfin, request)
             else:
                 match = await jellyfin.async_find_movie(
-                    request.tmdb_id, request.title, request.year
+                    request.tmdb_id,
+                    request.title,
+                    request.year,
+                    anime=request.is_anime,
+                    anidb_id=request.anidb_id,
                 )
                 event = (
                     LibraryItemFound(request.request_id, match.item_id, match.method)

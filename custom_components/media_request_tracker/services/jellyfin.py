@@ -8,6 +8,7 @@ ourselves (jellyfin `ItemsController.cs`; PAYLOADS.md §5). Only playable items 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,6 +63,13 @@ def provider_id(item: dict[str, Any], key: str) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
+def _same_title(item: dict[str, Any], title: str | None, year: int | None) -> bool:
+    """Return whether an item has the title (folded) and, when both are known, the year."""
+    if not title or normalise_title(str(item.get("Name", ""))) != normalise_title(title):
+        return False
+    return year is None or item.get("ProductionYear") in (None, year)
+
+
 def parse_webhook(payload: Any) -> ParsedWebhook:
     """Turn the Webhook plugin's body into a request to check the library now.
 
@@ -99,24 +107,67 @@ class JellyfinClient(JsonApiClient):
         return [item for item in items or [] if isinstance(item, dict)]
 
     async def async_find_movie(
-        self, tmdb_id: int | None, title: str | None, year: int | None
+        self,
+        tmdb_id: int | None,
+        title: str | None,
+        year: int | None,
+        *,
+        anime: bool = False,
+        anidb_id: int | None = None,
     ) -> LibraryMatch | None:
-        """Find a playable movie by TMDB id, searching by title first, then by year."""
-        if tmdb_id is None:
-            return None
-        searches: list[tuple[str, dict[str, str]]] = []
-        if title:
-            searches.append(("tmdb id, title search", {"searchTerm": title}))
-        if year:
-            searches.append(("tmdb id, year scan", {"years": str(year)}))
-        for method, params in searches:
-            items = await self._items({"includeItemTypes": "Movie", "hasTmdbId": "true", **params})
-            for item in items:
-                if (
-                    item.get("Id")
-                    and provider_id(item, "Tmdb") == str(tmdb_id)
-                    and is_playable(item)
-                ):
+        """Find a playable movie: by TMDB id among a title search, then among the year's movies.
+
+        Anime movies are often filed by Shokofin as a Series whose provider ids hold only AniDB
+        and Shoko ids (PAYLOADS.md §5), so for anime the search goes on: a series by TMDB id,
+        any item type by TMDB id, then a title (+year) search among movies and series that
+        accepts an item with our AniDB id, or with the same name and year.
+        """
+
+        def by_tmdb(item: dict[str, Any]) -> bool:
+            return tmdb_id is not None and provider_id(item, "Tmdb") == str(tmdb_id)
+
+        def by_anidb_or_name(item: dict[str, Any]) -> bool:
+            if anidb_id is not None and provider_id(item, "AniDB") == str(anidb_id):
+                return True
+            return _same_title(item, title, year)
+
+        searches: list[tuple[str, dict[str, str], Callable[[dict[str, Any]], bool]]] = []
+        if title and tmdb_id is not None:
+            searches.append(
+                (
+                    "tmdb id, title search",
+                    {"includeItemTypes": "Movie", "hasTmdbId": "true", "searchTerm": title},
+                    by_tmdb,
+                )
+            )
+        if year and tmdb_id is not None:
+            searches.append(
+                (
+                    "tmdb id, year scan",
+                    {"includeItemTypes": "Movie", "hasTmdbId": "true", "years": str(year)},
+                    by_tmdb,
+                )
+            )
+        if anime and title:
+            if tmdb_id is not None:
+                searches += [
+                    (
+                        "series by tmdb id",
+                        {"includeItemTypes": "Series", "searchTerm": title},
+                        by_tmdb,
+                    ),
+                    ("any type by tmdb id", {"searchTerm": title}, by_tmdb),
+                ]
+            searches.append(
+                (
+                    "anidb id or title search",
+                    {"includeItemTypes": "Movie,Series", "searchTerm": title},
+                    by_anidb_or_name,
+                )
+            )
+        for method, params, matches in searches:
+            for item in await self._items(params):
+                if item.get("Id") and matches(item) and is_playable(item):
                     return LibraryMatch(str(item["Id"]), method)
         return None
 
