@@ -18,6 +18,7 @@ from .const import DOMAIN, Service
 from .coordinator import STORAGE_KEY, MediaRequestConfigEntry, MediaRequestCoordinator
 from .services.jellyfin import JellyfinClient
 from .services.qbittorrent import QBittorrentClient
+from .services.shoko_listener import ShokoListener
 from .webhook import async_register_webhooks
 
 PLATFORMS: list[Platform] = [Platform.SENSOR]
@@ -51,6 +52,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: MediaRequestConfigEntry)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
     async_register_webhooks(hass, entry)
+    if shoko := entry.data.get(Service.SHOKO):
+        listener = ShokoListener(
+            async_get_clientsession(hass),
+            shoko[CONF_URL],
+            shoko[CONF_API_KEY],
+            coordinator.async_handle_events,
+        )
+        # A background task of the entry: cancelled when the entry unloads.
+        entry.async_create_background_task(hass, listener.run(), f"{DOMAIN} Shoko listener")
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     if _RELOAD_ON_OPTIONS_BY_LISTENER:
         entry.async_on_unload(entry.add_update_listener(_async_reload_if_options_changed))

@@ -1,0 +1,133 @@
+"""Shoko's event stream: a small SignalR (JSON hub protocol) client on Home Assistant's session.
+
+Shoko Server publishes file events on its aggregate hub, `/signalr/aggregate?feeds=shoko`
+(Shokofin `SignalRConnectionManager.cs`; PAYLOADS.md §4). The protocol is small: POST
+`negotiate`, open the WebSocket with the connection token, send the handshake
+`{"protocol":"json","version":1}`, then read records separated by 0x1E; type 1 is an event,
+type 6 a ping (answered so the server keeps us), type 7 a close.
+
+Our own client rather than pysignalr: pysignalr opens its own sessions and WebSocket library,
+so Home Assistant's injected aiohttp session could not be used, and it would add websockets and
+msgpack to Home Assistant's environment for what is some sixty lines here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+
+import aiohttp
+
+from ..const import LOGGER
+from ..tracker import TrackerEvent
+from .api import REQUEST_TIMEOUT, PayloadError
+from .shoko import parse_frame
+
+RECORD_SEPARATOR = "\x1e"
+HANDSHAKE = json.dumps({"protocol": "json", "version": 1}) + RECORD_SEPARATOR
+PING = json.dumps({"type": 6}) + RECORD_SEPARATOR
+MESSAGE_PING = 6
+MESSAGE_CLOSE = 7
+
+# Seconds to wait before each reconnection attempt; the last one repeats.
+RECONNECT_BACKOFF: tuple[float, ...] = (1, 2, 5, 10, 30, 60)
+
+
+class StreamClosed(Exception):
+    """Shoko closed the stream, or answered the handshake with an error."""
+
+
+class ShokoListener:
+    """Keeps a connection to Shoko's event stream and hands its events on."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        url: str,
+        api_key: str,
+        on_events: Callable[[list[TrackerEvent]], Awaitable[None]],
+    ) -> None:
+        """Listen to Shoko at `url`; `on_events` receives the events of each message."""
+        self._session = session
+        self._hub = f"{url.rstrip('/')}/signalr/aggregate"
+        self._headers = {"apikey": api_key}
+        self._api_key = api_key
+        self._on_events = on_events
+        self.connected = False
+        self._lost_logged = False
+
+    async def run(self) -> None:
+        """Listen until cancelled, reconnecting with back-off."""
+        attempt = 0
+        while True:
+            try:
+                await self._listen()
+                reason = "Shoko closed the stream"
+            except (aiohttp.ClientError, TimeoutError, StreamClosed, ValueError) as err:
+                reason = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
+            if self.connected:
+                attempt = 0
+            self.connected = False
+            if not self._lost_logged:
+                LOGGER.info("Shoko's event stream is not available (%s); reconnecting", reason)
+                self._lost_logged = True
+            await asyncio.sleep(RECONNECT_BACKOFF[min(attempt, len(RECONNECT_BACKOFF) - 1)])
+            attempt += 1
+
+    async def _negotiate(self) -> str:
+        async with self._session.post(
+            f"{self._hub}/negotiate",
+            params={"negotiateVersion": "1", "feeds": "shoko"},
+            headers=self._headers,
+            timeout=REQUEST_TIMEOUT,
+        ) as response:
+            response.raise_for_status()
+            body = await response.json(content_type=None)
+        token = body.get("connectionToken") or body.get("connectionId")
+        if not isinstance(token, str):
+            raise StreamClosed("negotiate gave no connection token")
+        return token
+
+    async def _listen(self) -> None:
+        token = await self._negotiate()
+        # The key goes in the header and the query: Shoko v5 and v6 read either (PAYLOADS §4).
+        params = {"feeds": "shoko", "id": token, "apikey": self._api_key}
+        async with self._session.ws_connect(
+            self._hub, params=params, headers=self._headers
+        ) as socket:
+            await socket.send_str(HANDSHAKE)
+            answer = await socket.receive(timeout=REQUEST_TIMEOUT.total)
+            if answer.type is not aiohttp.WSMsgType.TEXT:
+                raise StreamClosed("no handshake answer")
+            handshake = json.loads(answer.data.split(RECORD_SEPARATOR)[0])
+            if handshake.get("error"):
+                raise StreamClosed(str(handshake["error"]))
+            self.connected = True
+            if self._lost_logged:
+                LOGGER.info("Shoko's event stream is back")
+                self._lost_logged = False
+            async for message in socket:
+                if message.type is not aiohttp.WSMsgType.TEXT:
+                    break
+                await self._read(socket, message.data)
+
+    async def _read(self, socket: aiohttp.ClientWebSocketResponse, data: str) -> None:
+        events: list[TrackerEvent] = []
+        for record in filter(None, data.split(RECORD_SEPARATOR)):
+            frame = json.loads(record)
+            kind = frame.get("type") if isinstance(frame, dict) else None
+            if kind == MESSAGE_PING:
+                await socket.send_str(PING)
+            elif kind == MESSAGE_CLOSE:
+                raise StreamClosed(str(frame.get("error") or "close message"))
+            else:
+                try:
+                    result = parse_frame(frame)
+                except PayloadError as err:
+                    LOGGER.warning("Ignored an unusable Shoko event: %s", err)
+                    continue
+                if not isinstance(result, str):
+                    events.append(result)
+        if events:
+            await self._on_events(events)
