@@ -11,6 +11,7 @@ DOMAIN: Final = "media_request_tracker"
 LOGGER = logging.getLogger(__package__)
 
 EVENT_STATE_CHANGED: Final = f"{DOMAIN}_state_changed"
+EVENT_STUCK: Final = f"{DOMAIN}_stuck"
 
 
 class Service(StrEnum):
@@ -40,8 +41,8 @@ DEFAULT_ANIME_TAG: Final = "anime"
 DEFAULT_KEEP_DAYS: Final = 30
 DEFAULT_LOCAL_ONLY: Final = True
 
-# How often finished requests past their retention are looked for.
-PURGE_INTERVAL: Final = timedelta(hours=1)
+# How often requests are checked for being stuck, and finished ones past retention forgotten.
+HOUSEKEEPING_INTERVAL: Final = timedelta(minutes=5)
 
 # Webhook bodies larger than this are refused before parsing.
 MAX_BODY_BYTES: Final = 1024 * 1024

@@ -28,8 +28,9 @@ from .const import (
     DEFAULT_POLL_IDLE,
     DOMAIN,
     EVENT_STATE_CHANGED,
+    EVENT_STUCK,
+    HOUSEKEEPING_INTERVAL,
     LOGGER,
-    PURGE_INTERVAL,
     SAVE_DELAY,
     STORAGE_MINOR_VERSION,
     STORAGE_VERSION,
@@ -124,7 +125,9 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         if stored is not None:
             self.tracker = Tracker.from_dict(stored)
         self._loaded = True
-        self._unsub_purge = async_track_time_interval(self.hass, self._async_purge, PURGE_INTERVAL)
+        self._unsub_purge = async_track_time_interval(
+            self.hass, self._async_housekeeping, HOUSEKEEPING_INTERVAL
+        )
         self._purge(dt_util.utcnow())
         self._schedule_verification()
 
@@ -204,15 +207,19 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         for event in events:
             changes += self.tracker.apply(event, now)
         for change in changes:
-            if change.kind is not ChangeKind.UPDATED:
+            if change.kind in (ChangeKind.CREATED, ChangeKind.TRANSITION):
                 self._fire_state_changed(change)
         if changes:
-            snapshot = self.tracker.to_dict()
-            self._store.async_delay_save(lambda: snapshot, SAVE_DELAY)
+            self._save()
         self._schedule_verification()
         self._adapt_interval()
         if notify:
             self.async_set_updated_data(self.tracker)
+
+    def _save(self) -> None:
+        """Save a snapshot soon (taken now: older Home Assistant serialises in a thread)."""
+        snapshot = self.tracker.to_dict()
+        self._store.async_delay_save(lambda: snapshot, SAVE_DELAY)
 
     def _fire_state_changed(self, change: Change) -> None:
         request = self.tracker.requests[change.request_id]
@@ -325,7 +332,25 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
 
     # -- retention -----------------------------------------------------------------------------
 
-    async def _async_purge(self, now: datetime) -> None:
+    async def _async_housekeeping(self, now: datetime) -> None:
+        """Flag requests that stay too long in a state, and forget old finished ones."""
+        changes = self.tracker.check_stuck(now)
+        for change in changes:
+            request = self.tracker.requests[change.request_id]
+            self.hass.bus.async_fire(
+                EVENT_STUCK,
+                {
+                    "request_id": request.request_id,
+                    "title": request.title,
+                    "media_type": request.media_type.value,
+                    "state": request.state.value,
+                    "stuck_reason": request.stuck_reason,
+                    "entity_id": self._entity_id(request),
+                },
+            )
+        if changes:
+            self._save()
+            self.async_update_listeners()
         self._purge(now)
 
     def _purge(self, now: datetime) -> None:
@@ -339,6 +364,5 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
             if entity_id := registry.async_get_entity_id(Platform.SENSOR, DOMAIN, unique_id):
                 registry.async_remove(entity_id)
         LOGGER.debug("Forgot %d finished requests", len(removed))
-        snapshot = self.tracker.to_dict()
-        self._store.async_delay_save(lambda: snapshot, SAVE_DELAY)
+        self._save()
         self.async_update_listeners()

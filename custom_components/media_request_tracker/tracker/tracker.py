@@ -29,6 +29,7 @@ from .events import (
 )
 from .models import HistoryEntry, MediaType, Request
 from .states import TORRENT_STATES, VERIFY_STATES, RequestState, can_transition
+from .stuck import STUCK_LIMITS, stuck_reason
 
 # Seconds between media-server checks after an import: quick at first (a library scan usually
 # follows the import within a minute), then backing off to every half hour.
@@ -55,6 +56,7 @@ class ChangeKind(StrEnum):
     CREATED = "created"
     TRANSITION = "transition"
     UPDATED = "updated"
+    STUCK = "stuck"
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +159,22 @@ class Tracker:
         for request_id in expired:
             del self.requests[request_id]
         return expired
+
+    def check_stuck(
+        self, now: datetime, limits: dict[RequestState, timedelta] = STUCK_LIMITS
+    ) -> list[Change]:
+        """Flag requests longer in their state than its limit (once; the next move clears it)."""
+        changes: list[Change] = []
+        for request in self.active():
+            limit = limits.get(request.state)
+            if limit is None or request.stuck or request.state_since + limit > now:
+                continue
+            request.stuck = True
+            request.stuck_reason = stuck_reason(request.state, limit)
+            changes.append(
+                Change(request.request_id, ChangeKind.STUCK, request.state, request.state)
+            )
+        return changes
 
     # -- the reducer ---------------------------------------------------------------------------
 

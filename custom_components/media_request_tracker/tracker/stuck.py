@@ -1,0 +1,44 @@
+"""Stuck detection: how long each state may last before a request is called stuck, and why."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from .states import RequestState
+
+# Default limits per state: past these a request is flagged stuck (the state itself stays).
+STUCK_LIMITS: dict[RequestState, timedelta] = {
+    RequestState.REQUESTED: timedelta(days=7),
+    RequestState.APPROVED: timedelta(hours=6),
+    RequestState.GRABBING: timedelta(hours=1),
+    RequestState.DOWNLOADING: timedelta(hours=24),
+    RequestState.DOWNLOADED: timedelta(hours=2),
+    RequestState.IMPORTING: timedelta(hours=2),
+    RequestState.ANIME_MATCHING: timedelta(hours=6),
+}
+
+# What a request in each state is waiting for, to say why it is stuck.
+WAITING_FOR: dict[RequestState, str] = {
+    RequestState.REQUESTED: "not approved",
+    RequestState.APPROVED: "no release grabbed",
+    RequestState.GRABBING: "no data downloaded",
+    RequestState.DOWNLOADING: "download not finished",
+    RequestState.DOWNLOADED: "not imported",
+    RequestState.IMPORTING: "not found in Jellyfin",
+    RequestState.ANIME_MATCHING: "not matched by Shoko nor found in Jellyfin",
+}
+
+
+def describe_duration(duration: timedelta) -> str:
+    """Return a short human duration: "7 d", "6 h", "45 min"."""
+    seconds = int(duration.total_seconds())
+    if seconds % 86400 == 0:
+        return f"{seconds // 86400} d"
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600} h"
+    return f"{max(seconds // 60, 1)} min"
+
+
+def stuck_reason(state: RequestState, limit: timedelta) -> str:
+    """Return why a request that stayed `limit` in `state` is stuck."""
+    return f"{WAITING_FOR[state]} for {describe_duration(limit)}"
