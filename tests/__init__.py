@@ -30,6 +30,8 @@ WEBHOOK_IDS = {
     "qbittorrent": "d" * 64,
     "jellyfin": "e" * 64,
 }
+# Shoko's webhook id, for the tests whose stack has Shoko (ENTRY_DATA has not).
+SHOKO_WEBHOOK_ID = "0" * 64
 ENTRY_DATA: dict[str, Any] = {
     "webhook_ids": WEBHOOK_IDS,
     "jellyseerr": {"url": JELLYSEERR_URL, "api_key": "seerr-key"},
@@ -81,7 +83,7 @@ async def post_webhook(
     client: TestClient, service: str, payload: Any, *, raw: bytes | None = None
 ) -> tuple[int, Any]:
     """POST a payload (or raw bytes) to a service's webhook; return status and JSON answer."""
-    url = f"/api/webhook/{WEBHOOK_IDS[service]}"
+    url = f"/api/webhook/{(WEBHOOK_IDS | {'shoko': SHOKO_WEBHOOK_ID})[service]}"
     if raw is not None:
         response = await client.post(url, data=raw)
     else:
