@@ -63,9 +63,17 @@ def mock_qbittorrent(
     login: str = "Ok.",
     status: HTTPStatus = HTTPStatus.OK,
 ) -> None:
-    """Answer qBittorrent's WebUI: login, torrents/info with `torrents`, transfer/info."""
+    """Answer qBittorrent's WebUI: login, sync/maindata (a full update of `torrents`), transfer/info."""
     aioclient_mock.post(f"{QBIT_URL}/api/v2/auth/login", text=login)
-    aioclient_mock.get(f"{QBIT_URL}/api/v2/torrents/info", json=torrents, status=status)
+    maindata = {
+        "rid": 1,
+        "full_update": True,
+        "torrents": {
+            torrent["hash"]: {key: value for key, value in torrent.items() if key != "hash"}
+            for torrent in torrents
+        },
+    }
+    aioclient_mock.get(f"{QBIT_URL}/api/v2/sync/maindata", json=maindata, status=status)
     aioclient_mock.get(f"{QBIT_URL}/api/v2/transfer/info", json={"dl_info_speed": 0}, status=status)
 
 

@@ -186,7 +186,7 @@ async def test_qbittorrent_outage_makes_downloads_unavailable_and_recovers(
     assert sensor(hass).state == "downloading"
 
     replace_mocks(aioclient_mock)
-    aioclient_mock.get(f"{QBIT_URL}/api/v2/torrents/info", exc=aiohttp.ClientConnectionError())
+    aioclient_mock.get(f"{QBIT_URL}/api/v2/sync/maindata", exc=aiohttp.ClientConnectionError())
     caplog.clear()
     for _ in range(3):
         await advance(hass, freezer, timedelta(seconds=5))
@@ -214,11 +214,11 @@ async def test_session_expiry_logs_in_again(
     client = await hass_client_no_auth()
     replace_mocks(aioclient_mock)
     aioclient_mock.post(f"{QBIT_URL}/api/v2/auth/login", text="Ok.")
-    aioclient_mock.get(f"{QBIT_URL}/api/v2/torrents/info", status=403, text="Forbidden")
+    aioclient_mock.get(f"{QBIT_URL}/api/v2/sync/maindata", status=403, text="Forbidden")
     await post_webhook(client, "radarr", load_fixture("radarr_grab.json"))
     await hass.async_block_till_done()
     logins = [call for call in aioclient_mock.mock_calls if "auth/login" in str(call[1])]
-    infos = [call for call in aioclient_mock.mock_calls if "torrents/info" in str(call[1])]
+    infos = [call for call in aioclient_mock.mock_calls if "sync/maindata" in str(call[1])]
     assert (len(logins), len(infos)) == (1, 2)
 
 

@@ -40,8 +40,8 @@ async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: 
 
 
 def qbit_polls(aioclient_mock: AiohttpClientMocker) -> int:
-    """Return how many torrents/info calls were made."""
-    return sum(1 for call in aioclient_mock.mock_calls if "torrents/info" in str(call[1]))
+    """Return how many times qBittorrent was polled (sync/maindata calls)."""
+    return sum(1 for call in aioclient_mock.mock_calls if "sync/maindata" in str(call[1]))
 
 
 async def test_regular_movie_flow_reaches_available(

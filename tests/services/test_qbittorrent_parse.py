@@ -230,7 +230,7 @@ def test_finish_hook_refuses_other_bodies(payload: Any, message: str) -> None:
 URL = "http://127.0.0.1:8080"
 LOGIN = f"{URL}/api/v2/auth/login"
 TRANSFER = f"{URL}/api/v2/transfer/info"
-TORRENTS = re.compile(r"^http://127\.0\.0\.1:8080/api/v2/torrents/info\?hashes=.*$")
+SYNC = re.compile(r"^http://127\.0\.0\.1:8080/api/v2/sync/maindata\?rid=\d+$")
 
 
 def client(session: aiohttp.ClientSession) -> QBittorrentClient:
@@ -294,34 +294,58 @@ async def test_unreachable_webui_cannot_connect(failure: dict[str, Any], message
     assert str(err.value) == message
 
 
-async def test_torrents_are_asked_for_by_hash_after_one_login() -> None:
+def maindata(rid: int, torrents: dict[str, Any], **more: Any) -> dict[str, Any]:
+    """Return a sync/maindata answer: torrents keyed by hash, values without the hash key."""
+    return {"rid": rid, "torrents": torrents, **more}
+
+
+def without_hash(entry: dict[str, Any]) -> dict[str, Any]:
+    """Return a torrents/info entry as maindata carries it (keyed by hash, no hash inside)."""
+    return {key: value for key, value in entry.items() if key != "hash"}
+
+
+def rids_sent(mocked: Any) -> list[str]:
+    """Return the rid of every sync/maindata call, in order."""
+    return [
+        call.kwargs["params"]["rid"]
+        for (method, url), calls in mocked.requests.items()
+        if "sync/maindata" in str(url)
+        for call in calls
+    ]
+
+
+async def test_maindata_is_merged_incrementally_after_one_full_update() -> None:
     async with mocked_http() as (session, mocked):
         mocked.post(LOGIN, body="Ok.")
+        full = {
+            ARRIVAL_HASH.upper(): without_hash(info()),
+            DUNE_HASH: without_hash(info(state="stalledUP", progress=1.0)),
+            "c" * 40: without_hash(info(state="pausedUP", progress=1.0)),
+            "junk": "not a torrent",
+        }
+        mocked.get(SYNC, payload=maindata(1, full, full_update=True))
         mocked.get(
-            TORRENTS,
-            payload=[
-                info(),
-                info(hash=DUNE_HASH, state="stalledUP", progress=1.0),
-                "junk",
-                {"name": "no hash"},
-            ],
-            repeat=True,
+            SYNC,
+            payload=maindata(
+                2, {ARRIVAL_HASH: {"progress": 0.9, "dlspeed": 7}}, torrents_removed=[DUNE_HASH]
+            ),
         )
+        mocked.get(SYNC, payload={"rid": 3})
         qbittorrent = client(session)
 
         first = await qbittorrent.async_torrents({DUNE_HASH, ARRIVAL_HASH})
-        second = await qbittorrent.async_torrents({ARRIVAL_HASH})
+        second = await qbittorrent.async_torrents({DUNE_HASH, ARRIVAL_HASH})
+        third = await qbittorrent.async_torrents({DUNE_HASH, ARRIVAL_HASH})
 
-    assert [(t.qbit_hash, t.phase) for t in first] == [
-        (ARRIVAL_HASH, P.DOWNLOADING),
-        (DUNE_HASH, P.COMPLETE),
+    assert sorted((t.qbit_hash, t.phase) for t in first) == sorted(
+        [(ARRIVAL_HASH, P.DOWNLOADING), (DUNE_HASH, P.COMPLETE)]
+    )
+    assert [(t.qbit_hash, t.progress, t.download_speed, t.client_state) for t in second] == [
+        (ARRIVAL_HASH, 0.9, 7, "downloading")
     ]
-    assert first == second
-    assert (calls_to(mocked, "auth/login"), calls_to(mocked, "torrents/info")) == (1, 2)
-    assert [call.get("params") for call in sent(mocked)[1:]] == [
-        {"hashes": f"{DUNE_HASH}|{ARRIVAL_HASH}"},
-        {"hashes": ARRIVAL_HASH},
-    ]
+    assert third == second
+    assert calls_to(mocked, "auth/login") == 1
+    assert rids_sent(mocked) == ["0", "1", "2"]
 
 
 async def test_no_tracked_torrents_only_checks_the_connection() -> None:
@@ -334,34 +358,44 @@ async def test_no_tracked_torrents_only_checks_the_connection() -> None:
     assert requests_made(mocked) == {("POST", LOGIN): 1, ("GET", TRANSFER): 1}
 
 
-async def test_expired_session_logs_in_again_once() -> None:
+async def test_expired_session_logs_in_again_and_syncs_from_rid_0() -> None:
     async with mocked_http() as (session, mocked):
         mocked.post(LOGIN, body="Ok.", repeat=True)
-        mocked.get(TORRENTS, status=403, body="Forbidden")
-        mocked.get(TORRENTS, payload=[info()])
+        mocked.get(
+            SYNC, payload=maindata(5, {ARRIVAL_HASH: without_hash(info())}, full_update=True)
+        )
+        mocked.get(SYNC, status=403, body="Forbidden")
+        mocked.get(
+            SYNC,
+            payload=maindata(1, {ARRIVAL_HASH: without_hash(info(progress=0.7))}, full_update=True),
+        )
+        qbittorrent = client(session)
+        await qbittorrent.async_torrents({ARRIVAL_HASH})
 
-        torrents = await client(session).async_torrents({ARRIVAL_HASH})
+        torrents = await qbittorrent.async_torrents({ARRIVAL_HASH})
 
-    assert [t.qbit_hash for t in torrents] == [ARRIVAL_HASH]
-    assert (calls_to(mocked, "auth/login"), calls_to(mocked, "torrents/info")) == (2, 2)
+    assert [(t.qbit_hash, t.progress) for t in torrents] == [(ARRIVAL_HASH, 0.7)]
+    assert calls_to(mocked, "auth/login") == 2
+    # aioresponses groups calls by URL: two calls with rid 0 (first sync, after re-login), one 5.
+    assert sorted(rids_sent(mocked)) == ["0", "0", "5"]
 
 
 async def test_still_forbidden_after_logging_in_again() -> None:
     async with mocked_http() as (session, mocked):
         mocked.post(LOGIN, body="Ok.", repeat=True)
-        mocked.get(TORRENTS, status=403, body="Forbidden", repeat=True)
+        mocked.get(SYNC, status=403, body="Forbidden", repeat=True)
 
-        with pytest.raises(CannotConnect, match=r"^torrents/info answered HTTP 403$"):
+        with pytest.raises(CannotConnect, match=r"^sync/maindata answered HTTP 403$"):
             await client(session).async_torrents({ARRIVAL_HASH})
 
-    assert (calls_to(mocked, "auth/login"), calls_to(mocked, "torrents/info")) == (2, 2)
+    assert calls_to(mocked, "auth/login") == 2
 
 
 async def test_password_changed_while_running() -> None:
     async with mocked_http() as (session, mocked):
         mocked.post(LOGIN, body="Ok.")
         mocked.post(LOGIN, body="Fails.")
-        mocked.get(TORRENTS, status=403, body="Forbidden")
+        mocked.get(SYNC, status=403, body="Forbidden")
 
         with pytest.raises(InvalidAuth):
             await client(session).async_torrents({ARRIVAL_HASH})
@@ -370,16 +404,16 @@ async def test_password_changed_while_running() -> None:
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        ({"status": 500}, "torrents/info answered HTTP 500"),
-        ({"status": 401, "body": "Unauthorized"}, "torrents/info answered HTTP 401"),
+        ({"status": 500}, "sync/maindata answered HTTP 500"),
+        ({"status": 401, "body": "Unauthorized"}, "sync/maindata answered HTTP 401"),
         ({"body": "<html>not json</html>"}, "invalid JSON"),
-        ({"payload": {"torrents": []}}, "torrents/info did not return a list"),
+        ({"payload": [info()]}, "sync/maindata did not return an object"),
     ],
 )
-async def test_unusable_torrent_list(answer: dict[str, Any], message: str) -> None:
+async def test_unusable_maindata(answer: dict[str, Any], message: str) -> None:
     async with mocked_http() as (session, mocked):
         mocked.post(LOGIN, body="Ok.")
-        mocked.get(TORRENTS, **answer)
+        mocked.get(SYNC, **answer)
 
         with pytest.raises(CannotConnect) as err:
             await client(session).async_torrents({ARRIVAL_HASH})

@@ -21,6 +21,9 @@ from .schema import ParsedWebhook, lenient_str, object_schema
 
 ETA_UNKNOWN = 8640000
 
+# The torrent fields a TorrentProgress is made of; the rest of maindata is dropped on arrival.
+SYNC_FIELDS = ("state", "progress", "dlspeed", "eta", "size")
+
 # qBittorrent state → what the torrent is doing. `stalledDL` means no peers right now, not failure;
 # a torrent still downloading is treated as queued until data has arrived.
 STATE_PHASES: dict[str, TorrentPhase] = {
@@ -105,6 +108,10 @@ class QBittorrentClient:
         self._username = username
         self._password = password
         self._logged_in = False
+        # sync/maindata state: the server keeps one diff per login session, so a new login
+        # starts again from rid 0 (PAYLOADS.md §6).
+        self._rid = 0
+        self._torrents: dict[str, dict[str, Any]] = {}
 
     async def _request(
         self,
@@ -136,19 +143,27 @@ class QBittorrentClient:
         )
         if response.status == HTTPStatus.OK and (await response.text()).strip() == "Ok.":
             self._logged_in = True
+            self._rid = 0
             return
         self._logged_in = False
         if response.status in (HTTPStatus.OK, HTTPStatus.UNAUTHORIZED):
             raise InvalidAuth("qBittorrent refused the username or password")
         raise CannotConnect(f"login answered HTTP {response.status}")
 
-    async def _get_json(self, path: str, params: dict[str, str] | None = None) -> Any:
+    async def _get_json(
+        self, path: str, params: dict[str, str] | None = None, *, with_rid: bool = False
+    ) -> Any:
         if not self._logged_in:
             await self.async_login()
+            if with_rid:
+                params = {**(params or {}), "rid": "0"}
         response = await self._request("GET", path, params=params)
         if response.status == HTTPStatus.FORBIDDEN:
-            # The session expired (inactivity) or qBittorrent restarted: log in again once.
+            # The session expired (inactivity) or qBittorrent restarted: log in again once;
+            # a new session knows nothing of our rid, so sync starts over.
             await self.async_login()
+            if with_rid:
+                params = {**(params or {}), "rid": "0"}
             response = await self._request("GET", path, params=params)
         if response.status != HTTPStatus.OK:
             raise CannotConnect(f"{path} answered HTTP {response.status}")
@@ -158,18 +173,38 @@ class QBittorrentClient:
             raise CannotConnect("invalid JSON") from err
 
     async def async_torrents(self, hashes: set[str]) -> list[TorrentProgress]:
-        """Return the progress of the given torrents (unknown hashes are simply absent)."""
+        """Return the progress of the given torrents (unknown hashes are simply absent).
+
+        Uses the incremental `sync/maindata`: after the first full answer, an unchanged poll
+        is a few bytes. With nothing to follow it only checks that qBittorrent answers.
+        """
         if not hashes:
             await self._get_json("transfer/info")
             return []
-        body = await self._get_json("torrents/info", {"hashes": "|".join(sorted(hashes))})
-        if not isinstance(body, list):
-            raise CannotConnect("torrents/info did not return a list")
+        await self._async_sync()
         return [
             progress
-            for info in body
-            if isinstance(info, dict) and (progress := torrent_progress(info)) is not None
+            for torrent_hash in sorted(hashes)
+            if (info := self._torrents.get(torrent_hash)) is not None
+            and (progress := torrent_progress({**info, "hash": torrent_hash})) is not None
         ]
+
+    async def _async_sync(self) -> None:
+        """Fetch what changed since the last rid and merge it into our copy."""
+        body = await self._get_json("sync/maindata", {"rid": str(self._rid)}, with_rid=True)
+        if not isinstance(body, dict):
+            raise CannotConnect("sync/maindata did not return an object")
+        if body.get("full_update"):
+            self._torrents = {}
+        for torrent_hash, changes in (body.get("torrents") or {}).items():
+            if isinstance(changes, dict):
+                record = self._torrents.setdefault(str(torrent_hash).lower(), {})
+                # Keep only what a TorrentProgress needs: 5,000 torrents stay small.
+                record.update((key, changes[key]) for key in SYNC_FIELDS if key in changes)
+        for torrent_hash in body.get("torrents_removed") or []:
+            self._torrents.pop(str(torrent_hash).lower(), None)
+        rid = body.get("rid")
+        self._rid = rid if isinstance(rid, int) else 0
 
     async def async_files(self, torrent_hash: str) -> TorrentFiles:
         """Return the files of a torrent with their progress (per-episode progress of a pack)."""

@@ -29,11 +29,13 @@ def _is_tail(final_path: str, relative: str, *, fold: bool) -> bool:
     return full == relative or full.endswith("/" + relative)
 
 
-type Target = tuple[Request, Episode | None]
+# The request a file belongs to, and the episodes in that file (none for a movie; two or more
+# for a multi-episode file).
+type Target = tuple[Request, list[Episode]]
 
 
 def find_file(requests: Iterable[Request], relative_path: str) -> Target | None:
-    """Return the request (and episode) whose imported file ends with `relative_path`."""
+    """Return the request (and episodes) whose imported file ends with `relative_path`."""
     relative = _normalise(relative_path)
     if not relative:
         return None
@@ -48,37 +50,49 @@ def find_file(requests: Iterable[Request], relative_path: str) -> Target | None:
         elif request.final_path and request.state in MATCHING_STATES:
             candidates.append((request, None, request.final_path))
     for fold in (False, True):
-        for request, episode, final_path in candidates:
+        for request, _, final_path in candidates:
             if _is_tail(final_path, relative, fold=fold):
-                return request, episode
+                return request, [
+                    item
+                    for owner, item, path in candidates
+                    if owner is request and item is not None and path == final_path
+                ]
     return None
+
+
+def _refresh_request_stuck(request: Request) -> None:
+    request.stuck = any(item.stuck for item in request.episodes)
+    request.stuck_reason = next(
+        (item.stuck_reason for item in request.episodes if item.stuck), None
+    )
 
 
 def apply_match(target: Target, event: FileMatched, now: datetime) -> bool:
     """Store Shoko's ids for the file and ask for the library check at once."""
-    request, episode = target
+    request, episodes = target
     if not event.cross_references:
         return False  # Shoko saw the file but has not matched it yet: keep waiting
-    reference = event.cross_references[0]
-    holder: Request | Episode = episode if episode is not None else request
-    before = (holder.shoko_file_id, holder.anidb_episode_id, holder.stuck)
-    holder.shoko_file_id = event.shoko_file_id
-    holder.anidb_episode_id = reference.anidb_episode_id
-    holder.stuck = False
-    holder.stuck_reason = None
-    changed = before != (holder.shoko_file_id, holder.anidb_episode_id, False)
+    references = event.cross_references
+    holders: list[Request | Episode] = list(episodes) or [request]
+    changed = False
+    for index, holder in enumerate(holders):
+        # A multi-episode file has a cross reference per AniDB episode, in episode order.
+        reference = references[min(index, len(references) - 1)]
+        before = (holder.shoko_file_id, holder.anidb_episode_id, holder.stuck)
+        holder.shoko_file_id = event.shoko_file_id
+        holder.anidb_episode_id = reference.anidb_episode_id
+        holder.stuck = False
+        holder.stuck_reason = None
+        changed |= before != (holder.shoko_file_id, holder.anidb_episode_id, False)
     for name, value in (
-        ("shoko_series_id", reference.shoko_series_id),
-        ("anidb_id", reference.anidb_anime_id),
+        ("shoko_series_id", references[0].shoko_series_id),
+        ("anidb_id", references[0].anidb_anime_id),
     ):
         if value is not None and getattr(request, name) != value:
             setattr(request, name, value)
             changed = True
-    if episode is not None:
-        request.stuck = any(item.stuck for item in request.episodes)
-        request.stuck_reason = next(
-            (item.stuck_reason for item in request.episodes if item.stuck), None
-        )
+    if episodes:
+        _refresh_request_stuck(request)
     else:
         request.stuck = False
         request.stuck_reason = None
@@ -96,12 +110,13 @@ def not_matched_reason(event: FileNotMatched) -> str:
 
 
 def apply_not_matched(target: Target, event: FileNotMatched) -> bool:
-    """Flag the file's request (and episode) stuck with Shoko's reason."""
-    request, episode = target
+    """Flag the file's episodes (or the movie request) stuck with Shoko's reason."""
+    request, episodes = target
     reason = not_matched_reason(event)
     changed = False
-    for holder in (episode, request):
-        if holder is not None and (not holder.stuck or holder.stuck_reason != reason):
+    holders: list[Request | Episode] = [*episodes, request]
+    for holder in holders:
+        if not holder.stuck or holder.stuck_reason != reason:
             holder.stuck = True
             holder.stuck_reason = reason
             changed = True
