@@ -66,6 +66,9 @@ class ShokoListener:
                 reason = "Shoko closed the stream"
             except (aiohttp.ClientError, TimeoutError, StreamClosed, ValueError) as err:
                 reason = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
+            except Exception as err:  # noqa: BLE001  (the listener must outlive any surprise)
+                LOGGER.exception("Unexpected error on Shoko's event stream")
+                reason = type(err).__name__
             if self.connected:
                 attempt = 0
             self.connected = False
@@ -84,7 +87,11 @@ class ShokoListener:
         ) as response:
             response.raise_for_status()
             body = await response.json(content_type=None)
-        token = body.get("connectionToken") or body.get("connectionId")
+        token = (
+            (body.get("connectionToken") or body.get("connectionId"))
+            if isinstance(body, dict)
+            else None
+        )
         if not isinstance(token, str):
             raise StreamClosed("negotiate gave no connection token")
         return token
@@ -93,26 +100,33 @@ class ShokoListener:
         token = await self._negotiate()
         # The key goes in the header and the query: Shoko v5 and v6 read either (PAYLOADS §4).
         params = {"feeds": "shoko", "id": token, "apikey": self._api_key}
+        # A heartbeat notices a connection that died without closing (Shoko answers pings).
         async with self._session.ws_connect(
-            self._hub, params=params, headers=self._headers
+            self._hub, params=params, headers=self._headers, heartbeat=15
         ) as socket:
             await socket.send_str(HANDSHAKE)
             answer = await socket.receive(timeout=REQUEST_TIMEOUT.total)
             if answer.type is not aiohttp.WSMsgType.TEXT:
                 raise StreamClosed("no handshake answer")
-            handshake = json.loads(answer.data.split(RECORD_SEPARATOR)[0])
-            if handshake.get("error"):
-                raise StreamClosed(str(handshake["error"]))
+            first, _, rest = answer.data.partition(RECORD_SEPARATOR)
+            handshake = json.loads(first)
+            if not isinstance(handshake, dict) or handshake.get("error"):
+                raise StreamClosed(
+                    str(handshake.get("error") if isinstance(handshake, dict) else handshake)
+                )
             self.connected = True
             if self._lost_logged:
                 LOGGER.info("Shoko's event stream is back")
                 self._lost_logged = False
+            # Records may follow the handshake answer in the same message.
+            await self._read(socket, rest)
             async for message in socket:
                 if message.type is not aiohttp.WSMsgType.TEXT:
                     break
                 await self._read(socket, message.data)
 
     async def _read(self, socket: aiohttp.ClientWebSocketResponse, data: str) -> None:
+        """Handle the records of one message in order; events go on together at the end."""
         events: list[TrackerEvent] = []
         for record in filter(None, data.split(RECORD_SEPARATOR)):
             frame = json.loads(record)
@@ -120,6 +134,8 @@ class ShokoListener:
             if kind == MESSAGE_PING:
                 await socket.send_str(PING)
             elif kind == MESSAGE_CLOSE:
+                if events:
+                    await self._on_events(events)  # what came before the close still counts
                 raise StreamClosed(str(frame.get("error") or "close message"))
             else:
                 try:
