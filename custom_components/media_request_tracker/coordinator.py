@@ -221,22 +221,30 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         snapshot = self.tracker.to_dict()
         self._store.async_delay_save(lambda: snapshot, SAVE_DELAY)
 
-    def _fire_state_changed(self, change: Change) -> None:
-        request = self.tracker.requests[change.request_id]
+    def _fire(self, event_type: str, request: Request, **data: Any) -> None:
+        """Fire a bus event about a request: who it is, what happened, and its entity."""
         self.hass.bus.async_fire(
-            EVENT_STATE_CHANGED,
+            event_type,
             {
                 "request_id": request.request_id,
                 "title": request.title,
                 "media_type": request.media_type.value,
-                "from_state": change.from_state.value if change.from_state else None,
-                "to_state": change.to_state.value,
-                "episodes_available": sum(
-                    episode.state is RequestState.AVAILABLE for episode in request.episodes
-                ),
-                "episodes_total": len(request.episodes),
+                **data,
                 "entity_id": self._entity_id(request),
             },
+        )
+
+    def _fire_state_changed(self, change: Change) -> None:
+        request = self.tracker.requests[change.request_id]
+        self._fire(
+            EVENT_STATE_CHANGED,
+            request,
+            from_state=change.from_state.value if change.from_state else None,
+            to_state=change.to_state.value,
+            episodes_available=sum(
+                episode.state is RequestState.AVAILABLE for episode in request.episodes
+            ),
+            episodes_total=len(request.episodes),
         )
 
     def _entity_id(self, request: Request) -> str:
@@ -337,16 +345,11 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         changes = self.tracker.check_stuck(now)
         for change in changes:
             request = self.tracker.requests[change.request_id]
-            self.hass.bus.async_fire(
+            self._fire(
                 EVENT_STUCK,
-                {
-                    "request_id": request.request_id,
-                    "title": request.title,
-                    "media_type": request.media_type.value,
-                    "state": request.state.value,
-                    "stuck_reason": request.stuck_reason,
-                    "entity_id": self._entity_id(request),
-                },
+                request,
+                state=request.state.value,
+                stuck_reason=request.stuck_reason,
             )
         if changes:
             self._save()
