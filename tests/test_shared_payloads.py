@@ -18,6 +18,7 @@ import os
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -25,23 +26,29 @@ from typing import Any
 import aiohttp
 import pytest
 from aioresponses import aioresponses
+from yarl import URL
 
 from custom_components.media_request_tracker.services import (
     jellyfin,
     jellyseerr,
     qbittorrent,
     radarr,
+    shoko,
     sonarr,
 )
-from custom_components.media_request_tracker.services.api import InvalidAuth
+from custom_components.media_request_tracker.services.api import InvalidAuth, PayloadError
 from custom_components.media_request_tracker.services.schema import ParsedWebhook
 from custom_components.media_request_tracker.tracker import (
     FileImported,
+    FileMatched,
+    FileNotMatched,
     ImportNeedsAttention,
     LibraryCheckRequested,
     ReleaseGrabbed,
     RequestNotified,
+    RequestState,
     TorrentPhase,
+    Tracker,
 )
 
 ANIME_TAG = "anime"
@@ -1262,3 +1269,206 @@ async def test_jellyfin_find_episodes(
     async with _jellyfin(f"/Shows/{FRIEREN_JELLYFIN}/Episodes", body) as (client, mocked):
         assert await client.async_find_episodes(FRIEREN_JELLYFIN) == expected
     assert len(_queries(mocked)) == 1
+
+
+# An anime movie that Shokofin files as a Series with only AniDB and Shoko ids (PAYLOADS.md §5):
+# every step of the fallback chain, in order, with the query it sends besides `recursive` and
+# `fields`. The TMDB steps cannot see the item (it has no Tmdb id); the last one accepts it.
+FRIEREN_TITLE = "Frieren: Beyond Journey's End"
+FRIEREN_ANIDB = 17617
+
+
+def _anime_movie_steps(title: str, year: int) -> list[tuple[str, dict[str, str]]]:
+    return [
+        (
+            "tmdb id, title search",
+            {"includeItemTypes": "Movie", "hasTmdbId": "true", "searchTerm": title},
+        ),
+        (
+            "tmdb id, year scan",
+            {"includeItemTypes": "Movie", "hasTmdbId": "true", "years": str(year)},
+        ),
+        ("series by tmdb id", {"includeItemTypes": "Series", "searchTerm": title}),
+        ("any type by tmdb id", {"searchTerm": title}),
+        ("anidb id or title search", {"includeItemTypes": "Movie,Series", "searchTerm": title}),
+    ]
+
+
+def _items_query(params: dict[str, str]) -> dict[str, str]:
+    return {"recursive": "true", "fields": "ProviderIds,Path,MediaSources", **params}
+
+
+@pytest.mark.parametrize(
+    ("anidb_id", "title", "year", "found"),
+    [
+        # The request's AniDB id (learnt from Shoko) and title: the Shokofin series.
+        (FRIEREN_ANIDB, FRIEREN_TITLE, 2023, True),
+        # Another title (the Japanese one): the AniDB id alone finds it.
+        (FRIEREN_ANIDB, "Sousou no Frieren", 2023, True),
+        # Shoko never matched the file: the same name and year find it.
+        (None, FRIEREN_TITLE, 2023, True),
+        # Another AniDB id and another year: not this item.
+        (9999, FRIEREN_TITLE, 2024, False),
+    ],
+    ids=["anidb id and title", "anidb id only", "title and year only", "neither"],
+)
+async def test_jellyfin_anime_movie_found_as_a_shokofin_series(
+    anidb_id: int | None, title: str, year: int, found: bool
+) -> None:
+    empty = _load("jellyfin", "api_items_empty__authored.json")
+    series = _load("jellyfin", "api_items_series_shokofin__authored.json")
+    steps = _anime_movie_steps(title, year)
+    with aioresponses() as mocked:
+        # One answer per step (an unexpected query would be refused by the mock): nothing for
+        # the steps before the last, the Shokofin series for the last.
+        for number, (_, params) in enumerate(steps, start=1):
+            url = URL(f"{JELLYFIN_URL}/Items").with_query(_items_query(params))
+            mocked.get(url, payload=series if number == len(steps) else empty)
+        async with aiohttp.ClientSession() as session:
+            client = jellyfin.JellyfinClient(session, JELLYFIN_URL, "api-key")
+            result = await client.async_find_movie(
+                209867, title, year, anime=True, anidb_id=anidb_id
+            )
+
+    expected = jellyfin.LibraryMatch(FRIEREN_JELLYFIN, "anidb id or title search")
+    assert result == (expected if found else None)
+    assert _queries(mocked) == [_items_query(params) for _, params in steps]
+    for calls in mocked.requests.values():
+        assert calls[0].kwargs["headers"] == {"Authorization": 'MediaBrowser Token="api-key"'}
+
+
+async def test_jellyfin_non_anime_movie_never_takes_the_shokofin_series() -> None:
+    # Even when every query answers with the series, a regular movie search only accepts a
+    # movie with its TMDB id, and stops after the two movie searches.
+    body = _load("jellyfin", "api_items_series_shokofin__authored.json")
+    async with _jellyfin("/Items", body) as (client, mocked):
+        result = await client.async_find_movie(
+            209867, FRIEREN_TITLE, 2023, anime=False, anidb_id=FRIEREN_ANIDB
+        )
+    assert result is None
+    assert _queries(mocked) == [
+        _items_query(params) for _, params in _anime_movie_steps(FRIEREN_TITLE, 2023)[:2]
+    ]
+
+
+# -- Shoko ---------------------------------------------------------------------------------------
+
+# The files the Sonarr fixtures import, as Shoko names them: relative to its import folder (here
+# the library's /data/media/anime), with Shoko's PascalCase ids.
+SHOKO_E01 = (
+    "Frieren - Beyond Journey's End/Season 1/"
+    "Frieren - Beyond Journey's End - S01E01 - The Journey's End [WEBDL-1080p].mkv"
+)
+SHOKO_E04 = (
+    "Frieren - Beyond Journey's End/Season 1/"
+    "Frieren - Beyond Journey's End - S01E04 - The Land Where Souls Rest [WEBDL-1080p].mkv"
+)
+SHOKO_E01_REFERENCE = {
+    "anidb_episode_id": 271915,
+    "anidb_anime_id": FRIEREN_ANIDB,
+    "shoko_series_id": 87,
+    "shoko_episode_id": 1523,
+}
+
+# SignalR frames: file → (note, event class, the event's fields), or (note, None, None) for a
+# frame that is acknowledged and ignored (the note names its target).
+SHOKO: dict[str, tuple[str, type | None, dict[str, Any] | None]] = {
+    "signalr_file_detected_v5__authored.json": ("ignored: ShokoEvent:FileDetected", None, None),
+    # FileHashed has the file's id and (empty) CrossReferences, like FileMatched; it is ignored.
+    "signalr_file_hashed_v5__authored.json": ("ignored: ShokoEvent:FileHashed", None, None),
+    "signalr_file_matched_v5__authored.json": (
+        "accepted",
+        FileMatched,
+        {
+            "relative_path": SHOKO_E01,
+            "shoko_file_id": 4211,
+            "cross_references": (SHOKO_E01_REFERENCE,),
+        },
+    ),
+    "signalr_file_not_matched_v5__authored.json": (
+        "accepted",
+        FileNotMatched,
+        {"relative_path": SHOKO_E04, "shoko_file_id": 4214, "attempts": 1, "udp_banned": False},
+    ),
+    "signalr_series_updated_v5__authored.json": ("ignored: ShokoEvent:SeriesUpdated", None, None),
+}
+# POST /api/auth's answer: not a SignalR frame.
+SHOKO_AUTH = "auth_apikey_response_v5__authored.json"
+
+
+def test_every_shoko_fixture_is_covered() -> None:
+    _assert_covered("shoko", {*SHOKO, SHOKO_AUTH})
+
+
+@pytest.mark.parametrize(("name", "expected"), SHOKO.items(), ids=list(SHOKO))
+def test_shoko_fixture(name: str, expected: tuple[str, type | None, dict[str, Any] | None]) -> None:
+    note, event_type, fields = expected
+    frame = _load("shoko", name)
+    assert frame["type"] == shoko.INVOCATION
+    result = shoko.parse_webhook(frame)
+    assert isinstance(result, ParsedWebhook)
+    assert result.note == note
+    # The listener reads one frame at a time; it must agree with the webhook.
+    single = shoko.parse_frame(frame)
+    if event_type is None or fields is None:
+        assert result.events == ()
+        assert single == frame["target"]
+        return
+    assert len(result.events) == 1
+    event = result.events[0]
+    assert type(event) is event_type
+    assert dataclasses.asdict(event) == fields
+    assert single == event
+
+
+def test_shoko_frames_of_one_file_in_the_observed_order() -> None:
+    # A bridge may forward a new file's frames together: detected, hashed, matched, then the
+    # series update (PAYLOADS.md §4). Only the match is an event.
+    frames = [
+        _load("shoko", name)
+        for name in (
+            "signalr_file_detected_v5__authored.json",
+            "signalr_file_hashed_v5__authored.json",
+            "signalr_file_matched_v5__authored.json",
+            "signalr_series_updated_v5__authored.json",
+        )
+    ]
+    result = shoko.parse_webhook(frames)
+    assert result.note == "accepted"
+    assert result.events == (shoko.parse_frame(frames[2]),)
+
+
+def test_shoko_auth_answer_is_an_api_key_not_a_frame() -> None:
+    body = _load("shoko", SHOKO_AUTH)
+    assert list(body) == ["apikey"]
+    assert isinstance(body["apikey"], str)
+    assert body["apikey"].strip()
+    with pytest.raises(PayloadError) as err:
+        shoko.parse_webhook(body)
+    assert str(err.value) == "invalid frame: required key not provided"
+    with pytest.raises(PayloadError):
+        shoko.parse_frame(body)
+
+
+def test_shoko_frames_land_on_the_episodes_sonarr_imported() -> None:
+    # The shared Sonarr Import Complete of the Frieren pack puts E01-E04 in the library; Shoko's
+    # frames name two of those files relative to its import folder.
+    tracker = Tracker()
+    now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    tracker.apply(_sonarr_import(IMPORT_COMPLETE_OF_PACK), now)
+    (request,) = tracker.requests.values()
+    assert request.state is RequestState.ANIME_MATCHING
+    for name in (
+        "signalr_file_matched_v5__authored.json",
+        "signalr_file_not_matched_v5__authored.json",
+    ):
+        (event,) = shoko.parse_webhook(_load("shoko", name)).events
+        assert len(tracker.apply(event, now)) == 1, name
+
+    episodes = {episode.episode_number: episode for episode in request.episodes}
+    assert (episodes[1].shoko_file_id, episodes[1].anidb_episode_id) == (4211, 271915)
+    assert (request.shoko_series_id, request.anidb_id) == (87, FRIEREN_ANIDB)
+    assert episodes[4].stuck
+    assert (episodes[4].stuck_reason or "").startswith("no AniDB match after 1 attempt")
+    assert [number for number, episode in episodes.items() if episode.shoko_file_id] == [1]
+    assert [number for number, episode in episodes.items() if episode.stuck] == [4]

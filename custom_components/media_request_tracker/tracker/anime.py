@@ -105,7 +105,8 @@ def not_matched_reason(event: FileNotMatched) -> str:
     if event.udp_banned:
         return "AniDB is banning lookups"
     if event.attempts:
-        return f"no AniDB match after {event.attempts} attempts"
+        plural = "" if event.attempts == 1 else "s"
+        return f"no AniDB match after {event.attempts} attempt{plural}"
     return "Shoko could not match the file to AniDB"
 
 
