@@ -548,7 +548,7 @@ def test_a_new_not_matched_reason_replaces_the_old_one() -> None:
     request = tracker.requests["1"]
 
     assert tracker.apply(not_matched(attempts=1), at(400)) == [updated(S.ANIME_MATCHING)]
-    assert request.stuck_reason == "no AniDB match after 1 attempts"
+    assert request.stuck_reason == "no AniDB match after 1 attempt"
     assert tracker.apply(not_matched(attempts=2, udp_banned=True), at(500)) == [
         updated(S.ANIME_MATCHING)
     ]
