@@ -535,21 +535,10 @@ def test_qbittorrent_past_lives_seeding_is_complete() -> None:
     assert result.size == 3145851  # the size Radarr's grab reports for this release
 
 
-def _merge(state: dict[str, Any], diff: dict[str, Any]) -> None:
-    """Deep-merge one maindata answer into the client's copy, as a poller must."""
-    for key, value in diff.items():
-        if isinstance(value, dict) and isinstance(state.get(key), dict):
-            _merge(state[key], value)
-        elif isinstance(value, dict):
-            state[key] = json.loads(json.dumps(value))
-        else:
-            state[key] = value
-    for removed in diff.get("torrents_removed", []):
-        state.get("torrents", {}).pop(removed, None)
-
-
-def test_qbittorrent_maindata_sequence_merges_to_known_phases() -> None:
+async def test_qbittorrent_maindata_sequence_through_the_client() -> None:
     # Capture order (SOURCES.md): full, noop, pause, remove the magnet, season pack completes.
+    # Replayed through our client's incremental sync: it must merge partial answers and honour
+    # torrents_removed exactly as qBittorrent 4.5.2 sent them.
     answers = sorted(
         (
             _load("qbittorrent", name)
@@ -568,29 +557,45 @@ def test_qbittorrent_maindata_sequence_merges_to_known_phases() -> None:
         {PAST_LIVES_HASH: C, HOLDOVERS: P, OPPENHEIMER: Q, FRIEREN_PACK: D},
         {PAST_LIVES_HASH: C, HOLDOVERS: P, OPPENHEIMER: Q, FRIEREN_PACK: C},
     ]
-    state: dict[str, Any] = {}
-    for answer, expected in zip(answers, expected_after, strict=True):
-        _merge(state, answer)
-        phases = {}
-        for qbit_hash, info in state["torrents"].items():
-            result = qbittorrent.torrent_progress({**info, "hash": qbit_hash})
-            assert result is not None
-            phases[qbit_hash] = result.phase
-        assert phases == expected, f"after rid {answer['rid']}"
+    tracked = set(expected_after[0])
+    url = "http://127.0.0.1:8080"
+    with aioresponses() as mocked:
+        mocked.post(f"{url}/api/v2/auth/login", body="Ok.")
+        for answer in answers:
+            mocked.get(re.compile(rf"^{url}/api/v2/sync/maindata\?rid=\d+$"), payload=answer)
+        async with aiohttp.ClientSession() as session:
+            client = qbittorrent.QBittorrentClient(session, url, "admin", "adminadmin")
+            for answer, expected in zip(answers, expected_after, strict=True):
+                torrents = await client.async_torrents(tracked)
+                phases = {torrent.qbit_hash: torrent.phase for torrent in torrents}
+                assert phases == expected, f"after rid {answer['rid']}"
+        rids = [
+            call.kwargs["params"]["rid"]
+            for (_, called), calls in mocked.requests.items()
+            if "sync/maindata" in str(called)
+            for call in calls
+        ]
+    # Each poll sends back the rid of the previous answer.
+    assert rids == ["0", "1", "2", "3", "4"]
 
 
-def test_qbittorrent_files_list_is_per_file_progress() -> None:
-    # torrents/files is not a torrent record (no hash, no state); the integration does not call
-    # it yet. Checked for shape so the fixture is not silently unused.
+async def test_qbittorrent_files_list_gives_per_file_progress() -> None:
+    # torrents/files of a season pack, through the client: one TorrentFile per file.
     files = _load("qbittorrent", FILES_LIST)
     assert isinstance(files, list)
     assert files
-    for entry in files:
-        assert "hash" not in entry
-        assert isinstance(entry["name"], str)
-        assert isinstance(entry["size"], int)
-        assert 0 <= entry["progress"] <= 1
-    assert qbittorrent.torrent_progress(files[0]) is None
+    assert qbittorrent.torrent_progress(files[0]) is None  # not a torrent record
+    url = "http://127.0.0.1:8080"
+    with aioresponses() as mocked:
+        mocked.post(f"{url}/api/v2/auth/login", body="Ok.")
+        mocked.get(re.compile(rf"^{url}/api/v2/torrents/files\?hash=.*$"), payload=files)
+        async with aiohttp.ClientSession() as session:
+            client = qbittorrent.QBittorrentClient(session, url, "admin", "adminadmin")
+            result = await client.async_files(FRIEREN_PACK)
+    assert result.qbit_hash == FRIEREN_PACK
+    assert [(item.name, item.progress, item.size) for item in result.files] == [
+        (entry["name"], entry["progress"], entry["size"]) for entry in files
+    ]
 
 
 def test_qbittorrent_finish_hook_accepts_the_captured_hashes() -> None:
