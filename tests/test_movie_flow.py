@@ -317,3 +317,46 @@ async def test_jellyseerr_failed_gives_a_reason(
         "Jellyseerr reports that processing the request failed"
     )
     assert events[-1].data["to_state"] == "failed"
+
+
+async def test_download_removed_from_qbittorrent_fails_after_the_limit(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A torrent removed before completion: stuck at once, failed when no import follows."""
+    events = async_capture_events(hass, EVENT_STATE_CHANGED)
+    client = await hass_client_no_auth()
+    replace_mocks(aioclient_mock)
+    mock_qbittorrent(aioclient_mock, [torrent(state="downloading", progress=0.3, dlspeed=5)])
+    await post_webhook(client, "radarr", load_fixture("radarr_grab.json"))
+    await hass.async_block_till_done()
+    assert sensor(hass).state == "downloading"
+
+    # The user deletes the torrent in qBittorrent.
+    replace_mocks(aioclient_mock)
+    mock_qbittorrent(aioclient_mock, [])
+    await advance(hass, freezer, 5)
+    state = sensor(hass)
+    assert state.state == "downloading"
+    assert state.attributes["stuck"] is True
+    assert state.attributes["stuck_reason"] == "download client reports the download removed"
+    assert state.attributes["torrent_state"] == "removed"
+
+    # Re-added: the flag goes away.
+    replace_mocks(aioclient_mock)
+    mock_qbittorrent(aioclient_mock, [torrent(state="downloading", progress=0.4, dlspeed=5)])
+    await advance(hass, freezer, 30)
+    assert sensor(hass).attributes["stuck"] is False
+
+    # Removed again, and nothing is imported within the downloading limit (24 h): failed.
+    replace_mocks(aioclient_mock)
+    mock_qbittorrent(aioclient_mock, [])
+    await advance(hass, freezer, 30)
+    await advance(hass, freezer, 25 * 3600)
+    state = sensor(hass)
+    assert state.state == "failed"
+    assert state.attributes["failure_reason"] == "download removed"
+    assert events[-1].data["to_state"] == "failed"

@@ -50,7 +50,7 @@ from .tracker import (
     Tracker,
     TrackerEvent,
 )
-from .tracker.events import LibraryEpisodesFound
+from .tracker.events import LibraryEpisodesFound, TorrentMissing
 from .tracker.states import VERIFY_STATES
 
 type MediaRequestConfigEntry = ConfigEntry[MediaRequestCoordinator]
@@ -147,7 +147,8 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
     async def _async_update_data(self) -> Tracker:
         """Poll qBittorrent for the torrents of requests that are downloading."""
         try:
-            torrents = await self.qbittorrent.async_torrents(self.tracker.tracked_hashes())
+            hashes = self.tracker.tracked_hashes()
+            torrents = await self.qbittorrent.async_torrents(hashes)
         except InvalidAuth as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="qbittorrent_auth_failed"
@@ -162,6 +163,8 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
             torrent.phase in (TorrentPhase.QUEUED, TorrentPhase.DOWNLOADING) for torrent in torrents
         )
         events: list[TrackerEvent] = list(torrents)
+        present = {torrent.qbit_hash for torrent in torrents}
+        events += [TorrentMissing(missing) for missing in sorted(hashes - present)]
         packs = self.tracker.season_pack_hashes()
         for torrent in torrents:
             if torrent.qbit_hash in packs and torrent.phase is TorrentPhase.DOWNLOADING:
@@ -345,6 +348,9 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         changes = self.tracker.check_stuck(now)
         for change in changes:
             request = self.tracker.requests[change.request_id]
+            if change.kind is ChangeKind.TRANSITION:
+                self._fire_state_changed(change)  # a removed download that failed
+                continue
             self._fire(
                 EVENT_STUCK,
                 request,

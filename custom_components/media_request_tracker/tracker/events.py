@@ -102,6 +102,13 @@ class TorrentProgress:
 
 
 @dataclass(frozen=True, slots=True)
+class TorrentMissing:
+    """A tracked torrent is no longer in the download client (removed, or never added)."""
+
+    qbit_hash: str
+
+
+@dataclass(frozen=True, slots=True)
 class TorrentFile:
     """One file inside a torrent, as the client reports it."""
 
@@ -209,6 +216,7 @@ type TrackerEvent = (
     | ReleaseGrabbed
     | TorrentProgress
     | TorrentFiles
+    | TorrentMissing
     | FileImported
     | ImportNeedsAttention
     | FileMatched

@@ -23,11 +23,12 @@ from .events import (
     ReleaseGrabbed,
     RequestNotified,
     TorrentFiles,
+    TorrentMissing,
     TorrentPhase,
     TorrentProgress,
     TrackerEvent,
 )
-from .models import HistoryEntry, MediaType, Request
+from .models import Episode, HistoryEntry, MediaType, Request
 from .states import TORRENT_STATES, VERIFY_STATES, RequestState, can_transition
 from .stuck import STUCK_LIMITS, stuck_reason
 
@@ -43,6 +44,8 @@ PHASE_TARGETS: dict[TorrentPhase, RequestState] = {
 
 # How a stuck reason set from the torrent client's state begins.
 CLIENT_REASON = "download client reports"
+# ... and the one for a torrent that disappeared from the client before it completed.
+REMOVED_REASON = f"{CLIENT_REASON} the download removed"
 
 # Jellyseerr notifications that may open a new request when no active one matches.
 OPENING_TARGETS: frozenset[RequestState] = frozenset(
@@ -165,9 +168,15 @@ class Tracker:
     ) -> list[Change]:
         """Flag requests longer in their state than its limit (once; the next move clears it)."""
         changes: list[Change] = []
-        for request in self.active():
+        for request in list(self.active()):
             limit = limits.get(request.state)
-            if limit is None or request.stuck or request.state_since + limit > now:
+            if limit is None or request.state_since + limit > now:
+                continue
+            if request.stuck_reason == REMOVED_REASON and request.state in TORRENT_STATES:
+                # Removed from the client and no import followed within the limit: it failed.
+                changes.append(self._fail_removed(request, now))
+                continue
+            if request.stuck:
                 continue
             request.stuck = True
             request.stuck_reason = stuck_reason(request.state, limit)
@@ -176,9 +185,22 @@ class Tracker:
             )
         return changes
 
+    def _fail_removed(self, request: Request, now: datetime) -> Change:
+        request.failure_reason = "download removed"
+        if request.media_type is MediaType.TV:
+            for episode in request.episodes:
+                if episode.stuck_reason == REMOVED_REASON and episode.state in TORRENT_STATES:
+                    episode.state = RequestState.FAILED
+            change = self._aggregate(request, now)
+        else:
+            change = self._transition(request, RequestState.FAILED, now, "download removed")
+        if change is None:  # pragma: no cover - a removed download always can fail
+            return Change(request.request_id, ChangeKind.UPDATED, request.state, request.state)
+        return change
+
     # -- the reducer ---------------------------------------------------------------------------
 
-    def apply(self, event: TrackerEvent, now: datetime) -> list[Change]:
+    def apply(self, event: TrackerEvent, now: datetime) -> list[Change]:  # noqa: PLR0912 (a case per event)
         """Apply one event at time `now`; return the changes it caused (empty if none)."""
         match event:
             case RequestNotified():
@@ -189,6 +211,8 @@ class Tracker:
                 return self._on_torrent_progress(event, now)
             case TorrentFiles():
                 return self._on_torrent_files(event)
+            case TorrentMissing():
+                return self._on_torrent_missing(event)
             case FileImported():
                 return self._on_file_imported(event, now)
             case ImportNeedsAttention():
@@ -405,6 +429,29 @@ class Tracker:
             request.stuck_reason = None
             return True
         return False
+
+    def _on_torrent_missing(self, event: TorrentMissing) -> list[Change]:
+        changes: list[Change] = []
+        for request in list(self.active()):
+            holders: list[Request | Episode] = [
+                episode
+                for episode in request.episodes
+                if episode.qbit_hash == event.qbit_hash and episode.state in TORRENT_STATES
+            ]
+            if request.qbit_hash == event.qbit_hash and request.state in TORRENT_STATES:
+                holders.append(request)
+            if holders and request not in holders:
+                holders.append(request)
+            updated = False
+            for holder in holders:
+                if holder.stuck_reason != REMOVED_REASON:
+                    holder.stuck = True
+                    holder.stuck_reason = REMOVED_REASON
+                    updated = True
+            if updated:
+                request.torrent_state = "removed"
+                changes += self._collect(request, None, updated)
+        return changes
 
     def _on_torrent_files(self, event: TorrentFiles) -> list[Change]:
         changes: list[Change] = []
