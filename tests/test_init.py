@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -12,7 +13,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
@@ -352,3 +353,60 @@ async def test_without_jellyfin_jellyseerr_completes_the_request(
     await hass.async_block_till_done()
     assert sensor(hass).state == "available"
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_unreadable_store_starts_empty_with_a_repair_issue(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Stored data that is not a tracker: start with no requests, tell the user, keep running."""
+    key = f"{DOMAIN}.{config_entry.entry_id}"
+    hass_storage[key] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": key,
+        "data": {"requests": [{"request_id": "1", "state": "teleported"}]},
+    }
+    mock_qbittorrent(aioclient_mock, [])
+    await setup_integration(hass, config_entry)
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert config_entry.runtime_data.tracker.requests == {}
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, f"storage_unreadable_{config_entry.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_key == "storage_unreadable"
+    assert issue.severity is ir.IssueSeverity.ERROR
+    errors = [
+        r
+        for r in caplog.records
+        if r.levelname == "ERROR" and r.name.startswith("custom_components")
+    ]
+    assert len(errors) == 1
+    assert "could not be read" in errors[0].getMessage()
+    await hass.config_entries.async_unload(config_entry.entry_id)
+
+
+async def test_unreadable_store_file_is_kept_and_never_overwritten(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """The bad file is renamed aside; a second bad file gets its own name."""
+    coordinator = setup_entry.runtime_data
+    path = Path(coordinator._store.path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    kept = []
+    for content in ("first bad file", "second bad file"):
+        path.write_text(content)
+        await coordinator._async_set_storage_aside(ValueError("bad"))
+        freezer.tick(timedelta(seconds=1))
+        kept = sorted(path.parent.glob(f"{path.name}.unreadable.*"))
+    assert not path.exists()
+    assert [item.read_text() for item in kept] == ["first bad file", "second bad file"]
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"storage_unreadable_{setup_entry.entry_id}")
+    assert issue is not None
+    assert issue.translation_placeholders == {"path": str(kept[-1])}
+    for item in kept:
+        item.unlink()

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed
-from homeassistant.helpers import entity_registry as er
+from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.helpers.event import async_track_point_in_utc_time, async_track_time_interval
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -121,15 +122,49 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
 
     async def _async_setup(self) -> None:
         """Restore the tracker from storage, then start the periodic clean-up."""
-        stored = await self._store.async_load()
-        if stored is not None:
-            self.tracker = Tracker.from_dict(stored)
+        # A file that is not JSON is set aside (and a repair raised) by Home Assistant's Store
+        # itself; one we cannot read, or whose content is not a tracker, is handled here.
+        try:
+            stored = await self._store.async_load()
+            if stored is not None:
+                self.tracker = Tracker.from_dict(stored)
+        except (HomeAssistantError, KeyError, TypeError, ValueError, AttributeError) as err:
+            await self._async_set_storage_aside(err)
         self._loaded = True
         self._unsub_purge = async_track_time_interval(
             self.hass, self._async_housekeeping, HOUSEKEEPING_INTERVAL
         )
         self._purge(dt_util.utcnow())
         self._schedule_verification()
+
+    async def _async_set_storage_aside(self, err: Exception) -> None:
+        """Keep the bad file beside the new one, start empty, and tell the user."""
+        path = Path(self._store.path)
+        aside = path.with_name(f"{path.name}.unreadable.{dt_util.utcnow():%Y%m%dT%H%M%S%f}")
+
+        def rename() -> bool:
+            if not path.exists():
+                return False
+            path.rename(aside)  # a new name each time: an earlier copy is never overwritten
+            return True
+
+        kept = await self.hass.async_add_executor_job(rename)
+        LOGGER.error(
+            "The stored requests could not be read (%s); starting with none. %s",
+            type(err).__name__,
+            f"The file was kept as {aside}" if kept else "No file was left to keep",
+        )
+        self.tracker = Tracker()
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            f"storage_unreadable_{self.config_entry.entry_id}",
+            is_fixable=False,
+            is_persistent=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key="storage_unreadable",
+            translation_placeholders={"path": str(aside) if kept else str(path)},
+        )
 
     async def async_shutdown(self) -> None:
         """Stop timers and write the tracker to disk."""
