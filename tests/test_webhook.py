@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
@@ -24,6 +25,7 @@ from . import (
     post_webhook,
     replace_mocks,
     sensor,
+    setup_integration,
     torrent,
 )
 
@@ -205,3 +207,40 @@ async def test_jellyfin_item_added_checks_at_once(
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
     assert sensor(hass).state == "available"
+
+
+@pytest.mark.parametrize(
+    ("local_only", "status"),
+    [(True, 403), (False, 200)],
+)
+async def test_local_only_refuses_calls_from_outside(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    config_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+    local_only: bool,
+    status: int,
+) -> None:
+    """With local_only on (the default), a call from a public address gets 403, no change."""
+    entry = MockConfigEntry(
+        domain=DOMAIN, title=config_entry.title, data=ENTRY_DATA, options={"local_only": local_only}
+    )
+    mock_qbittorrent(aioclient_mock, [])
+    await setup_integration(hass, entry)
+    client = await hass_client_no_auth()
+    with patch(
+        "custom_components.media_request_tracker.webhook.network.is_local", return_value=False
+    ):
+        answer, _ = await post_webhook(
+            client, "jellyseerr", load_fixture("seerr_movie_pending.json")
+        )
+    await hass.async_block_till_done()
+    assert answer == status
+    assert (hass.states.get("sensor.media_request_tracker_arrival_2016") is None) is local_only
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("custom_components")]
+    assert ours, "the integration logged nothing"
+    assert not any(WEBHOOK_IDS["jellyseerr"] in message for message in ours)
+    if local_only:
+        assert any("only the local network may call it" in message for message in ours)
+    await hass.config_entries.async_unload(entry.entry_id)
