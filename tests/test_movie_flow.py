@@ -289,9 +289,15 @@ async def test_jellyseerr_available_and_declined(
     await hass.async_block_till_done()
     assert sensor(hass).state == "declined"
 
-    # A new request for the same title is a new request, with its own entity.
+    # The same notification again is a redelivery: nothing new.
     await post_webhook(client, "jellyseerr", pending)
-    await post_webhook(client, "jellyseerr", pending | {"notification_type": "MEDIA_AVAILABLE"})
+    await hass.async_block_till_done()
+    assert len(hass.states.async_entity_ids("sensor")) == 1
+
+    # A new request for the same title (a new Jellyseerr id) is a new request, with its entity.
+    again = pending | {"request": pending["request"] | {"request_id": "13"}}
+    await post_webhook(client, "jellyseerr", again)
+    await post_webhook(client, "jellyseerr", again | {"notification_type": "MEDIA_AVAILABLE"})
     await hass.async_block_till_done()
     assert sensor(hass).state == "declined"
     second = sensor(hass, f"{ARRIVAL_ENTITY}_2")

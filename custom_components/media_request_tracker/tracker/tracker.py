@@ -248,6 +248,20 @@ class Tracker:
         self.requests[request_id] = request
         return request
 
+    def _finished_with(
+        self, *, jellyseerr_id: int | None = None, qbit_hash: str | None = None
+    ) -> bool:
+        """Return whether a finished request already has this Jellyseerr id or torrent.
+
+        Such an event is a redelivery of one that request already absorbed, not a new request.
+        """
+        return any(
+            (jellyseerr_id is not None and request.jellyseerr_id == jellyseerr_id)
+            or (qbit_hash is not None and qbit_hash in request.hashes())
+            for request in self.requests.values()
+            if not request.is_active
+        )
+
     def _find_active(self, probe: Probe) -> Request | None:
         return find_request(self.active(), probe)
 
@@ -315,7 +329,9 @@ class Tracker:
             request = None
         created = False
         if request is None:
-            if event.target not in OPENING_TARGETS:
+            if event.target not in OPENING_TARGETS or self._finished_with(
+                jellyseerr_id=event.jellyseerr_id
+            ):
                 return []
             request = self._create(event.media, event.target, now)
             created = True
@@ -345,6 +361,8 @@ class Tracker:
         )
         request = self._find_active(probe)
         created = request is None
+        if request is None and self._finished_with(qbit_hash=event.qbit_hash):
+            return []  # a redelivered grab of a download that already finished
         if request is None:
             request = self._create(event.media, RequestState.GRABBING, now)
         elif (
@@ -492,7 +510,11 @@ class Tracker:
         request = self._find_active(probe)
         created = request is None
         if request is None:
-            if event.is_upgrade or not _has_media_ids(event.media):
+            if (
+                event.is_upgrade
+                or not _has_media_ids(event.media)
+                or self._finished_with(qbit_hash=event.qbit_hash)
+            ):
                 return []
             request = self._create(event.media, _import_target(event.is_anime), now)
         updated = self._merge_media(request, event.media)
