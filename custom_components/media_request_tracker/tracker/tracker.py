@@ -449,8 +449,20 @@ class Tracker:
         return False
 
     def _on_torrent_missing(self, event: TorrentMissing) -> list[Change]:
+        """Flag a torrent that was in the client and is gone.
+
+        One never seen yet is not removed: qBittorrent lists a new torrent a moment after it
+        accepted it.
+        """
         changes: list[Change] = []
         for request in list(self.active()):
+            seen = (
+                event.qbit_hash in request.torrents
+                if request.media_type is MediaType.TV
+                else request.torrent_state not in (None, "removed")
+            )
+            if not seen:
+                continue
             holders: list[Request | Episode] = [
                 episode
                 for episode in request.episodes
