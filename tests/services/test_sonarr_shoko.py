@@ -183,3 +183,14 @@ async def test_shoko_client_reports_a_refused_key() -> None:
 
         with pytest.raises(InvalidAuth, match="HTTP 401"):
             await shoko.ShokoClient(session, SHOKO_URL, "wrong").async_validate()
+
+
+@pytest.mark.parametrize(("season", "number"), [(1, -4), (-1, 2)])
+def test_negative_episode_numbers_are_refused(season: int, number: int) -> None:
+    payload = {
+        "eventType": "Grab",
+        "series": {"id": 1},
+        "episodes": [{"seasonNumber": season, "episodeNumber": number}],
+    }
+    with pytest.raises(PayloadError, match="invalid episodes.0"):
+        sonarr.parse_webhook(payload, "anime")

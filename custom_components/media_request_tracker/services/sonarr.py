@@ -62,8 +62,9 @@ _SERIES = object_schema(
 _EPISODE = object_schema(
     {
         vol.Optional("id"): lenient_id,
-        vol.Required("seasonNumber"): lenient_int,
-        vol.Required("episodeNumber"): lenient_int,
+        # Season 0 holds the specials; nothing is numbered below 0.
+        vol.Required("seasonNumber"): vol.All(lenient_int, vol.Any(None, vol.Range(min=0))),
+        vol.Required("episodeNumber"): vol.All(lenient_int, vol.Any(None, vol.Range(min=0))),
         vol.Optional("title"): lenient_str,
         vol.Optional("tvdbId"): lenient_id,
     }
