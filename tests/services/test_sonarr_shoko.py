@@ -192,5 +192,5 @@ def test_negative_episode_numbers_are_refused(season: int, number: int) -> None:
         "series": {"id": 1},
         "episodes": [{"seasonNumber": season, "episodeNumber": number}],
     }
-    with pytest.raises(PayloadError, match="invalid episodes.0"):
+    with pytest.raises(PayloadError, match=r"invalid episodes\.0"):
         sonarr.parse_webhook(payload, "anime")
