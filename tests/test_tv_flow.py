@@ -285,3 +285,24 @@ async def test_single_episode_grabs_aggregate_at_every_step(
     assert episode_states(hass) == ["importing", "downloading", "grabbing"]
     assert sensor(hass, SHOW_ENTITY).attributes["episodes_total"] == 3
     assert len(hass.states.async_entity_ids("sensor")) == 1
+
+
+async def test_paused_season_pack_is_polled_at_the_idle_interval(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """A TV torrent qBittorrent lists as paused is polled every 30 s, not every 5 s."""
+    client = await hass_client_no_auth()
+    mock_pack(aioclient_mock, None, state="metaDL")
+    await post_webhook(client, "sonarr", load_fixture("sonarr_grab_season_pack.json"))
+    await hass.async_block_till_done()
+    assert setup_entry.runtime_data.update_interval == timedelta(seconds=5)
+    mock_pack(aioclient_mock, None, state="pausedDL", progress=0.2)
+    await setup_entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    assert set(episode_states(hass)) == {"grabbing"}
+    assert sensor(hass, SHOW_ENTITY).attributes["torrent_state"] == "pausedDL"
+    assert sensor(hass, SHOW_ENTITY).attributes["paused"] is True
+    assert setup_entry.runtime_data.update_interval == timedelta(seconds=30)

@@ -106,6 +106,7 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         self._jellyfin_reachable = True
         self._loaded = False
         self.torrents_active = False
+        self._seen_hashes: set[str] = set()
         self.started_with_options = dict(entry.options)
 
     # -- options -------------------------------------------------------------------------------
@@ -199,6 +200,7 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         )
         events: list[TrackerEvent] = list(torrents)
         present = {torrent.qbit_hash for torrent in torrents}
+        self._seen_hashes |= present
         events += [TorrentMissing(missing) for missing in sorted(hashes - present)]
         packs = self.tracker.season_pack_hashes()
         for torrent in torrents:
@@ -216,12 +218,10 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         if not hashes:
             self.update_interval = None
             return
-        waiting_for_first_poll = any(
-            request.torrent_state is None
-            for request in self.tracker.active()
-            if request.qbit_hash in hashes
-        )
-        active = self.torrents_active or waiting_for_first_poll
+        # A torrent qBittorrent has not listed yet is about to start: poll it fast.
+        self._seen_hashes &= hashes
+        waiting_for_first_listing = bool(hashes - self._seen_hashes)
+        active = self.torrents_active or waiting_for_first_listing
         seconds = (
             self._option(CONF_POLL_ACTIVE, DEFAULT_POLL_ACTIVE)
             if active

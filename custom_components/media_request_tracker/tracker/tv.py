@@ -86,6 +86,12 @@ def apply_torrent(request: Request, event: TorrentProgress) -> bool:
     }
     changed = request.torrents.get(event.qbit_hash) != status
     request.torrents[event.qbit_hash] = status
+    # The request shows the state of the torrent polled last (usually its only one).
+    changed |= _set(request, "torrent_state", event.client_state)
+    paused = event.phase is TorrentPhase.PAUSED
+    if request.paused != paused:
+        request.paused = paused
+        changed = True
     target = EPISODE_PHASE_TARGETS.get(event.phase)
     for episode in request.episodes:
         if episode.qbit_hash != event.qbit_hash or episode.state not in TORRENT_STATES:
