@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
 from aiohttp.test_utils import TestClient
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant, State
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -111,4 +113,13 @@ async def setup_integration(hass: HomeAssistant, entry: MockConfigEntry) -> None
     """Add and set up a config entry."""
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def advance(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, time: float | timedelta
+) -> None:
+    """Let `time` (seconds or a timedelta) pass and run what became due."""
+    freezer.tick(time if isinstance(time, timedelta) else timedelta(seconds=time))
+    async_fire_time_changed(hass)
     await hass.async_block_till_done()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -25,6 +24,7 @@ from . import (
     SHOKO_URL,
     SHOKO_WEBHOOK_ID,
     WEBHOOK_IDS,
+    advance,
     load_fixture,
     mock_qbittorrent,
     post_webhook,
@@ -52,13 +52,6 @@ async def anime_entry(hass: HomeAssistant, aioclient_mock: AiohttpClientMocker) 
     await setup_integration(hass, entry)
     yield entry
     await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
-
-
-async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
-    """Let time pass and run what became due."""
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
     await hass.async_block_till_done()
 
 

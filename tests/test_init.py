@@ -15,7 +15,7 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.util import dt as dt_util
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
@@ -30,6 +30,7 @@ from . import (
     JELLYFIN_URL,
     QBIT_URL,
     WEBHOOK_IDS,
+    advance,
     load_fixture,
     mock_qbittorrent,
     post_webhook,
@@ -38,13 +39,6 @@ from . import (
     setup_integration,
     torrent,
 )
-
-
-async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta) -> None:
-    """Let time pass and run what became due."""
-    freezer.tick(delta)
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
 
 
 async def test_setup_retries_while_qbittorrent_is_down(

@@ -9,7 +9,6 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
-    async_fire_time_changed,
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -20,6 +19,7 @@ from . import (
     ARRIVAL_ENTITY,
     ARRIVAL_HASH,
     JELLYFIN_URL,
+    advance,
     load_fixture,
     mock_jellyfin_items,
     mock_qbittorrent,
@@ -30,13 +30,6 @@ from . import (
 )
 
 EMPTY_LIBRARY = {"Items": [], "TotalRecordCount": 0, "StartIndex": 0}
-
-
-async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
-    """Let `seconds` pass and run what became due."""
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
 
 
 def qbit_polls(aioclient_mock: AiohttpClientMocker) -> int:

@@ -11,7 +11,6 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
-    async_fire_time_changed,
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -21,6 +20,7 @@ from custom_components.media_request_tracker.const import EVENT_STATE_CHANGED
 from . import (
     JELLYFIN_URL,
     QBIT_URL,
+    advance,
     load_fixture,
     mock_qbittorrent,
     post_webhook,
@@ -33,13 +33,6 @@ SHOW_ENTITY = "sensor.media_request_tracker_breaking_bad_2008"
 PACK_HASH = "b2c4e6f8a0b2c4e6f8a0b2c4e6f8a0b2c4e6f8a0"
 SERIES_ID = "5d1f2e3c4b5a69788796a5b4c3d2e1aa"
 EPISODE_SIZE = 2147483648
-
-
-async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
-    """Let `seconds` pass and run what became due."""
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
 
 
 def pack(**changes: Any) -> dict[str, Any]:
