@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from http import HTTPStatus
 from typing import Any
 
@@ -16,6 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from custom_components.media_request_tracker.const import DOMAIN
+from custom_components.media_request_tracker.tracker import RequestState
 
 from . import (
     ENTRY_DATA,
@@ -38,6 +40,17 @@ CHECKS = {
     "qbittorrent": ("post", f"{QBIT_URL}/api/v2/auth/login"),
     "shoko": ("get", f"{SHOKO_URL}/api/v3/ImportFolder"),
     "jellyfin": ("get", f"{JELLYFIN_URL}/System/Info"),
+}
+
+# The stuck limits the options form offers by default, in hours (the defaults).
+STUCK_DEFAULT_HOURS = {
+    "requested": 168.0,
+    "approved": 6.0,
+    "grabbing": 1.0,
+    "downloading": 24.0,
+    "downloaded": 2.0,
+    "importing": 2.0,
+    "anime_matching": 6.0,
 }
 
 USER_INPUT: dict[str, Any] = {
@@ -292,7 +305,9 @@ async def test_options_flow_saves_whole_numbers_and_reloads(
     first = config_entry.runtime_data
     result = await hass.config_entries.options.async_init(config_entry.entry_id)
     assert result["type"] is FlowResultType.FORM
-    assert result["data_schema"]({})["poll_active"] == 5
+    defaults = result["data_schema"]({})
+    assert defaults["poll_active"] == 5
+    assert defaults["stuck_after"] == STUCK_DEFAULT_HOURS
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {
@@ -301,6 +316,7 @@ async def test_options_flow_saves_whole_numbers_and_reloads(
             "anime_tag": "Anime",
             "keep_days": 7.0,
             "local_only": False,
+            "stuck_after": {**STUCK_DEFAULT_HOURS, "grabbing": 0.5, "downloading": 0},
         },
     )
     await hass.async_block_till_done()
@@ -311,9 +327,14 @@ async def test_options_flow_saves_whole_numbers_and_reloads(
         "anime_tag": "Anime",
         "keep_days": 7,
         "local_only": False,
+        "stuck_after": {**STUCK_DEFAULT_HOURS, "grabbing": 0.5, "downloading": 0.0},
     }
     assert config_entry.runtime_data is not first
     assert config_entry.runtime_data.anime_tag == "Anime"
+    limits = config_entry.runtime_data.stuck_limits
+    assert limits[RequestState.GRABBING] == timedelta(minutes=30)
+    assert RequestState.DOWNLOADING not in limits  # 0 h: never flagged
+    assert limits[RequestState.REQUESTED] == timedelta(days=7)
     await hass.config_entries.async_unload(config_entry.entry_id)
 
 

@@ -30,6 +30,7 @@ from .const import (
     CONF_LOCAL_ONLY,
     CONF_POLL_ACTIVE,
     CONF_POLL_IDLE,
+    CONF_STUCK_AFTER,
     CONF_WEBHOOK_IDS,
     DEFAULT_ANIME_TAG,
     DEFAULT_KEEP_DAYS,
@@ -46,6 +47,7 @@ from .services.jellyseerr import JellyseerrClient
 from .services.qbittorrent import QBittorrentClient
 from .services.radarr import ArrClient
 from .services.shoko import ShokoClient
+from .tracker.stuck import STUCK_LIMITS
 
 try:
     from homeassistant.config_entries import OptionsFlowWithReload as OptionsFlowBase
@@ -308,7 +310,7 @@ def _without_secrets(user_input: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class MediaRequestTrackerOptionsFlow(OptionsFlowBase):
-    """Tune polling, anime detection, retention and webhook access."""
+    """Tune polling, anime detection, retention, stuck limits and webhook access."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show and save the options."""
@@ -318,6 +320,10 @@ class MediaRequestTrackerOptionsFlow(OptionsFlowBase):
                 data={
                     **user_input,
                     **{key: int(user_input[key]) for key in whole_numbers},
+                    CONF_STUCK_AFTER: {
+                        state: float(hours)
+                        for state, hours in user_input.get(CONF_STUCK_AFTER, {}).items()
+                    },
                 }
             )
         options = self.config_entry.options
@@ -326,6 +332,12 @@ class MediaRequestTrackerOptionsFlow(OptionsFlowBase):
                 min=1, max=3600, step=1, unit_of_measurement="s", mode=NumberSelectorMode.BOX
             )
         )
+        hours = NumberSelector(
+            NumberSelectorConfig(
+                min=0, max=8760, step=0.25, unit_of_measurement="h", mode=NumberSelectorMode.BOX
+            )
+        )
+        stuck_after = options.get(CONF_STUCK_AFTER, {})
         schema = vol.Schema(
             {
                 vol.Required(
@@ -351,6 +363,18 @@ class MediaRequestTrackerOptionsFlow(OptionsFlowBase):
                 vol.Required(
                     CONF_LOCAL_ONLY, default=options.get(CONF_LOCAL_ONLY, DEFAULT_LOCAL_ONLY)
                 ): BooleanSelector(),
+                vol.Required(CONF_STUCK_AFTER, default={}): section(
+                    vol.Schema(
+                        {
+                            vol.Required(
+                                state.value,
+                                default=stuck_after.get(state.value, limit.total_seconds() / 3600),
+                            ): hours
+                            for state, limit in STUCK_LIMITS.items()
+                        }
+                    ),
+                    {"collapsed": True},
+                ),
             }
         )
         return self.async_show_form(step_id="init", data_schema=schema)

@@ -34,6 +34,8 @@ CONF_POLL_IDLE: Final = "poll_idle"
 CONF_ANIME_TAG: Final = "anime_tag"
 CONF_KEEP_DAYS: Final = "keep_days"
 CONF_LOCAL_ONLY: Final = "local_only"
+# A section of the options: hours per lifecycle state before a request is flagged stuck.
+CONF_STUCK_AFTER: Final = "stuck_after"
 
 DEFAULT_POLL_ACTIVE: Final = 5
 DEFAULT_POLL_IDLE: Final = 30

@@ -23,6 +23,7 @@ from .const import (
     CONF_KEEP_DAYS,
     CONF_POLL_ACTIVE,
     CONF_POLL_IDLE,
+    CONF_STUCK_AFTER,
     DEFAULT_ANIME_TAG,
     DEFAULT_KEEP_DAYS,
     DEFAULT_POLL_ACTIVE,
@@ -53,6 +54,7 @@ from .tracker import (
 )
 from .tracker.events import LibraryEpisodesFound, TorrentMissing
 from .tracker.states import VERIFY_STATES
+from .tracker.stuck import STUCK_LIMITS
 
 type MediaRequestConfigEntry = ConfigEntry[MediaRequestCoordinator]
 
@@ -118,6 +120,16 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
     def anime_tag(self) -> str:
         """Return the tag that marks anime in Radarr/Sonarr."""
         return str(self._option(CONF_ANIME_TAG, DEFAULT_ANIME_TAG))
+
+    @property
+    def stuck_limits(self) -> dict[RequestState, timedelta]:
+        """Return how long each state may last before a request is stuck (0 h: never)."""
+        hours: dict[str, float] = self._option(CONF_STUCK_AFTER, {})
+        limits = {
+            state: timedelta(hours=hours[state.value]) if state.value in hours else default
+            for state, default in STUCK_LIMITS.items()
+        }
+        return {state: limit for state, limit in limits.items() if limit > timedelta(0)}
 
     # -- life cycle ----------------------------------------------------------------------------
 
@@ -380,7 +392,7 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
 
     async def _async_housekeeping(self, now: datetime) -> None:
         """Flag requests that stay too long in a state, and forget old finished ones."""
-        changes = self.tracker.check_stuck(now)
+        changes = self.tracker.check_stuck(now, self.stuck_limits)
         for change in changes:
             request = self.tracker.requests[change.request_id]
             if change.kind is ChangeKind.TRANSITION:

@@ -29,13 +29,17 @@ WAITING_FOR: dict[RequestState, str] = {
 }
 
 
+DAY = 86400
+HOUR = 3600
+
+
 def describe_duration(duration: timedelta) -> str:
-    """Return a short human duration: "7 d", "6 h", "45 min"."""
+    """Return a short human duration: "7 d", "24 h", "6 h", "45 min"."""
     seconds = int(duration.total_seconds())
-    if seconds % 86400 == 0:
-        return f"{seconds // 86400} d"
-    if seconds % 3600 == 0:
-        return f"{seconds // 3600} h"
+    if seconds % DAY == 0 and seconds > DAY:
+        return f"{seconds // DAY} d"
+    if seconds % HOUR == 0:
+        return f"{seconds // HOUR} h"
     return f"{max(seconds // 60, 1)} min"
 
 

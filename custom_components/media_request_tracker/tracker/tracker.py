@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,6 +32,8 @@ from .events import (
 from .models import Episode, HistoryEntry, MediaType, Request
 from .states import TORRENT_STATES, VERIFY_STATES, RequestState, can_transition
 from .stuck import STUCK_LIMITS, stuck_reason
+
+_LOGGER = logging.getLogger(__name__)
 
 # Seconds between media-server checks after an import: quick at first (a library scan usually
 # follows the import within a minute), then backing off to every half hour.
@@ -522,11 +525,14 @@ class Tracker:
         request = self._find_active(probe)
         created = request is None
         if request is None:
-            if (
-                event.is_upgrade
-                or not _has_media_ids(event.media)
-                or self._finished_with(qbit_hash=event.qbit_hash)
-            ):
+            if event.is_upgrade or self._finished_with(qbit_hash=event.qbit_hash):
+                return []  # an upgrade of something untracked, or a redelivered import
+            if not _has_media_ids(event.media):
+                _LOGGER.info(
+                    "Ignored the import of %s: it matches no tracked request and names no "
+                    "TMDB, TVDB or IMDb id to start one",
+                    _describe(event.media),
+                )
                 return []
             request = self._create(event.media, _import_target(event.is_anime), now)
         updated = self._merge_media(request, event.media)
@@ -553,6 +559,10 @@ class Tracker:
             Probe(event.media, qbit_hash=event.qbit_hash, arr_id=event.arr_id)
         )
         if request is None:
+            _LOGGER.info(
+                "Ignored a manual-interaction notice for %s: it matches no tracked request",
+                _describe(event.media),
+            )
             return []
         updated = self._update(request, stuck=True, stuck_reason=event.reason)
         if request.media_type is MediaType.TV:
@@ -628,6 +638,13 @@ def _upgrade_note(event: FileImported) -> str:
 def _import_target(is_anime: bool) -> RequestState:
     """Anime waits for Shoko to match the file; everything else goes straight to verification."""
     return RequestState.ANIME_MATCHING if is_anime else RequestState.IMPORTING
+
+
+def _describe(media: MediaKey) -> str:
+    """Name a title in a log line: "Title (Year)", or its media type when unnamed."""
+    if media.title is None:
+        return f"an unnamed {media.media_type.value}"
+    return f"{media.title} ({media.year})" if media.year else media.title
 
 
 def _has_media_ids(media: MediaKey) -> bool:
