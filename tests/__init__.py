@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Iterable
 from datetime import timedelta
 from http import HTTPStatus
 from pathlib import Path
@@ -42,6 +44,42 @@ ENTRY_DATA: dict[str, Any] = {
     "qbittorrent": {"url": QBIT_URL, "username": "admin", "password": "adminadmin"},
     "jellyfin": {"url": JELLYFIN_URL, "api_key": "jellyfin-key"},
 }
+
+# Every credential the tests hand to the integration: no log line may hold one.
+CREDENTIALS: tuple[str, ...] = (
+    *(
+        value
+        for service, conf in ENTRY_DATA.items()
+        if service != "webhook_ids"
+        for key, value in conf.items()
+        if key in ("api_key", "password")
+    ),
+    "shoko-key",
+    "the-right-password",
+    "a-wrong-password",
+)
+# The webhook ids: only Home Assistant's own webhook transport (its debug lines and aiohttp's
+# access log, both off by default) may name them, never a line of ours or of an error.
+SECRET_WEBHOOK_IDS: tuple[str, ...] = (*WEBHOOK_IDS.values(), SHOKO_WEBHOOK_ID)
+WEBHOOK_TRANSPORT_LOGGERS = (
+    "homeassistant.components.webhook",
+    "homeassistant.helpers.http",
+    "aiohttp.access",
+)
+
+
+def leaked_secrets(records: Iterable[logging.LogRecord]) -> list[str]:
+    """Return "logger: secret" for each credential, or misplaced webhook id, in the records."""
+    formatter = logging.Formatter("%(name)s %(message)s")
+    leaks = []
+    for record in records:
+        text = formatter.format(record)  # with the traceback, if any
+        secrets = CREDENTIALS
+        if not record.name.startswith(WEBHOOK_TRANSPORT_LOGGERS):
+            secrets += SECRET_WEBHOOK_IDS
+        leaks += [f"{record.name}: {secret}" for secret in secrets if secret in text]
+    return leaks
+
 
 ARRIVAL_HASH = "9f3c2a7d1b4e5f60718293a4b5c6d7e8f9012345"
 ARRIVAL_ENTITY = "sensor.media_request_tracker_arrival_2016"

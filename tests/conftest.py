@@ -4,7 +4,8 @@
 # `custom_components` and ours is "not found".
 import custom_components  # noqa: F401  isort: skip
 
-from collections.abc import AsyncGenerator
+import logging
+from collections.abc import AsyncGenerator, Generator
 
 import pytest
 from homeassistant.core import HomeAssistant
@@ -13,12 +14,28 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClien
 
 from custom_components.media_request_tracker.const import DOMAIN
 
-from . import ENTRY_DATA, mock_qbittorrent
+from . import (
+    ENTRY_DATA,
+    leaked_secrets,
+    mock_qbittorrent,
+)
 
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load integrations from custom_components in every test."""
+
+
+@pytest.fixture(autouse=True)
+def no_secret_is_logged(caplog: pytest.LogCaptureFixture) -> Generator[None]:
+    """Fail any test during which a log line leaks a secret (see `leaked_secrets`).
+
+    Every logger is read, our own at debug level, tracebacks included.
+    """
+    caplog.set_level(logging.DEBUG, logger="custom_components.media_request_tracker")
+    yield
+    leaks = leaked_secrets((*caplog.get_records("setup"), *caplog.get_records("call")))
+    assert not leaks, f"secrets in the log: {leaks}"
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,7 @@ from . import (
     QBIT_URL,
     WEBHOOK_IDS,
     advance,
+    leaked_secrets,
     load_fixture,
     mock_qbittorrent,
     post_webhook,
@@ -404,3 +407,34 @@ async def test_unreadable_store_file_is_kept_and_never_overwritten(
     assert issue.translation_placeholders == {"path": str(kept[-1])}
     for item in kept:
         item.unlink()
+
+
+def test_the_log_check_catches_keys_passwords_and_webhook_ids() -> None:
+    """The suite-wide log check (conftest) finds what it must, where it must."""
+
+    def record(name: str, message: str, *args: Any) -> logging.LogRecord:
+        return logging.LogRecord(name, logging.ERROR, __file__, 1, message, args, None)
+
+    webhook_id = WEBHOOK_IDS["radarr"]
+    try:
+        raise ValueError(f"bad key {ENTRY_DATA['sonarr']['api_key']}")
+    except ValueError:
+        failed = record("custom_components.media_request_tracker", "failed")
+        failed.exc_info = sys.exc_info()
+    assert leaked_secrets(
+        [
+            record("custom_components.media_request_tracker", "calling with %s", "radarr-key"),
+            record("homeassistant.config_entries", "login adminadmin refused"),
+            record("custom_components.media_request_tracker.webhook", f"hook {webhook_id}"),
+            record("homeassistant.components.webhook", f"Handling webhook {webhook_id}"),
+            record("aiohttp.access", f"POST /api/webhook/{webhook_id}?key=radarr-key"),
+            failed,
+            record("custom_components.media_request_tracker", "nothing to see"),
+        ]
+    ) == [
+        "custom_components.media_request_tracker: radarr-key",
+        "homeassistant.config_entries: adminadmin",
+        f"custom_components.media_request_tracker.webhook: {webhook_id}",
+        "aiohttp.access: radarr-key",
+        "custom_components.media_request_tracker: sonarr-key",
+    ]

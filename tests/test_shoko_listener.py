@@ -325,7 +325,7 @@ async def test_negotiates_with_the_key_then_connects_with_the_token(
     assert shoko.negotiations == [
         Negotiation("POST", {"negotiateVersion": "1", "feeds": "shoko"}, API_KEY)
     ]
-    assert connection.query == {"feeds": "shoko", "id": "token-1", "apikey": API_KEY}
+    assert connection.query == {"feeds": "shoko", "id": "token-1"}  # the key: header only
     assert connection.apikey_header == API_KEY
     assert connection.handshake is not None
     assert parse_records(connection.handshake) == [{"protocol": "json", "version": 1}]
@@ -640,7 +640,9 @@ async def test_the_entry_listens_to_shoko_and_stores_the_match(
     await setup_integration(hass, entry)
     connection = await shoko.next_connection()
     await connection.round_trip()
-    assert connection.query == {"feeds": "shoko", "id": "token-1", "apikey": API_KEY}
+    # The key travels in the header only: a query string ends up in access logs.
+    assert connection.query == {"feeds": "shoko", "id": "token-1"}
+    assert connection.apikey_header == API_KEY
     assert shoko.negotiations[0].apikey_header == API_KEY
 
     client = await hass_client_no_auth()

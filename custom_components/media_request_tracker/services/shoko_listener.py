@@ -52,7 +52,6 @@ class ShokoListener:
         self._session = session
         self._hub = f"{url.rstrip('/')}/signalr/aggregate"
         self._headers = {"apikey": api_key}
-        self._api_key = api_key
         self._on_events = on_events
         self.connected = False
         self._lost_logged = False
@@ -98,8 +97,9 @@ class ShokoListener:
 
     async def _listen(self) -> None:
         token = await self._negotiate()
-        # The key goes in the header and the query: Shoko v5 and v6 read either (PAYLOADS §4).
-        params = {"feeds": "shoko", "id": token, "apikey": self._api_key}
+        # The key goes in the `apikey` header, which Shoko v5 and v6 read (PAYLOADS §4), never
+        # in the query: URLs end up in access logs (of Shoko, or of a reverse proxy).
+        params = {"feeds": "shoko", "id": token}
         # A heartbeat notices a connection that died without closing (Shoko answers pings).
         async with self._session.ws_connect(
             self._hub, params=params, headers=self._headers, heartbeat=15
