@@ -1,11 +1,13 @@
 """Restart at every step: the same final state and attributes as without restarts.
 
-The entry is unloaded and set up again from its storage after each event of a flow.
+The entry is unloaded and set up again from its storage after each event of a flow: the regular
+movie and TV flows, and the anime ones on a stack with Shoko (its frames come by webhook).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -17,8 +19,12 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClien
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from . import (
+    ENTRY_DATA,
     JELLYFIN_URL,
     QBIT_URL,
+    SHOKO_URL,
+    SHOKO_WEBHOOK_ID,
+    WEBHOOK_IDS,
     load_fixture,
     mock_jellyfin_items,
     mock_qbittorrent,
@@ -27,18 +33,38 @@ from . import (
     sensor,
     torrent,
 )
+from .test_anime_flow import MOVIE_HASH, anime_pack, matched, mock_library
 
 type Step = Callable[[], Awaitable[None]]
+type StepFactory = Callable[
+    [HomeAssistant, Any, AiohttpClientMocker, FrozenDateTimeFactory], list[Step]
+]
 
 # Attributes that record when something happened: equal only up to the clock, so compared apart.
 TIMES = ("state_since", "created_at", "available_at", "history")
 
+# A stack with Shoko, whose event stream is down (negotiate fails): Shoko speaks by webhook only.
+ANIME_ENTRY_DATA = ENTRY_DATA | {
+    "shoko": {"url": SHOKO_URL, "api_key": "shoko-key"},
+    "webhook_ids": WEBHOOK_IDS | {"shoko": SHOKO_WEBHOOK_ID},
+}
+
 
 def comparable(attributes: dict[str, Any]) -> dict[str, Any]:
-    """Return the attributes without times, plus the sequence of states in the history."""
+    """Return the attributes without times, plus the history's states and notes in order."""
     kept = {key: value for key, value in attributes.items() if key not in TIMES}
-    kept["history_states"] = [entry["state"] for entry in attributes["history"]]
+    kept["history_states"] = [(item["state"], item.get("note")) for item in attributes["history"]]
     return kept
+
+
+def mock_stack(
+    aioclient_mock: AiohttpClientMocker, torrents: list[dict[str, Any]], *, shoko: bool
+) -> None:
+    """Forget every answer; qBittorrent lists `torrents`, and Shoko's stream (if any) is down."""
+    replace_mocks(aioclient_mock)
+    mock_qbittorrent(aioclient_mock, torrents)
+    if shoko:
+        aioclient_mock.post(f"{SHOKO_URL}/signalr/aggregate/negotiate", status=503)
 
 
 async def run_flow(
@@ -153,9 +179,158 @@ def tv_steps(
     ]
 
 
+def anime_movie_steps(
+    hass: HomeAssistant,
+    client: Any,
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+) -> list[Step]:
+    """The anime movie flow ("Your Name.", tagged anime in Radarr), one event per step."""
+
+    async def post(service: str, payload: Any) -> None:
+        assert (await post_webhook(client, service, payload))[0] == 200
+
+    async def qbittorrent_says(**changes: Any) -> None:
+        mock_stack(aioclient_mock, [torrent(hash=MOVIE_HASH, **changes)], shoko=True)
+        freezer.tick(timedelta(seconds=5))
+        async_fire_time_changed(hass)
+
+    async def grab() -> None:
+        mock_stack(aioclient_mock, [torrent(hash=MOVIE_HASH, state="metaDL")], shoko=True)
+        await post("radarr", load_fixture("radarr_grab_anime.json"))
+
+    async def shoko_matches_it() -> None:
+        # The match asks Jellyfin at once (the timer due now fires); Shokofin has no movie yet.
+        mock_library(aioclient_mock, {})
+        await post("shoko", load_fixture("shoko_file_matched_movie.json"))
+        async_fire_time_changed(hass)
+
+    async def jellyfin_has_it() -> None:
+        # Shokofin files the movie as a Series, found by its TMDB id.
+        mock_library(aioclient_mock, {"Series": load_fixture("jellyfin_items_anime_series.json")})
+        freezer.tick(timedelta(seconds=60))
+        async_fire_time_changed(hass)
+
+    return [
+        lambda: post("jellyseerr", load_fixture("seerr_movie_auto_approved_anime.json")),
+        grab,
+        lambda: qbittorrent_says(state="downloading", progress=0.4, dlspeed=1000, eta=60),
+        lambda: qbittorrent_says(state="stalledUP", progress=1),
+        lambda: post("radarr", load_fixture("radarr_download_anime.json")),
+        shoko_matches_it,
+        jellyfin_has_it,
+    ]
+
+
+def anime_tv_steps(
+    hass: HomeAssistant,
+    client: Any,
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+) -> list[Step]:
+    """The anime TV flow for a 12-episode season pack, one event per step.
+
+    Sonarr imports each file with its own Download ("On File Import"), and Shoko matches each
+    file with its own FileMatched frame: 24 of the 29 steps.
+    """
+    grab_payload, imports = anime_pack()
+    pack = "ab" * 20
+    files = [
+        item | {"name": item["name"].replace("Breaking.Bad", "Mushishi")}
+        for item in load_fixture("qbittorrent_torrent_files_season_pack.json")[:12]
+    ]
+
+    async def post(service: str, payload: Any) -> None:
+        assert (await post_webhook(client, service, payload))[0] == 200
+
+    async def qbittorrent_says(**changes: Any) -> None:
+        mock_stack(aioclient_mock, [torrent(hash=pack, **changes)], shoko=True)
+        aioclient_mock.get(f"{QBIT_URL}/api/v2/torrents/files", json=files)
+        freezer.tick(timedelta(seconds=5))
+        async_fire_time_changed(hass)
+
+    async def grab() -> None:
+        mock_stack(aioclient_mock, [torrent(hash=pack, state="metaDL")], shoko=True)
+        await post("sonarr", grab_payload)
+
+    async def sonarr_imports(payload: dict[str, Any]) -> None:
+        mock_library(aioclient_mock, {})
+        await post("sonarr", payload)
+
+    async def shoko_matches(number: int) -> None:
+        # Each match asks Jellyfin at once (the timer due now fires); Shokofin has no series yet.
+        mock_library(aioclient_mock, {})
+        await post("shoko", matched(number))
+        async_fire_time_changed(hass)
+
+    async def jellyfin_has_them() -> None:
+        mock_stack(aioclient_mock, [], shoko=True)
+        aioclient_mock.get(
+            f"{JELLYFIN_URL}/Items", json=load_fixture("jellyfin_series_search_anime.json")
+        )
+        aioclient_mock.get(
+            f"{JELLYFIN_URL}/Shows/{'a' * 32}/Episodes",
+            json=load_fixture("jellyfin_show_episodes_anime.json"),
+        )
+        # A match restarts the back-off: twelve checks that found nothing do not push the
+        # next one to half an hour; it comes within a minute of the last match.
+        freezer.tick(timedelta(seconds=60))
+        async_fire_time_changed(hass)
+
+    return [
+        lambda: post("jellyseerr", load_fixture("seerr_tv_approved_anime.json")),
+        grab,
+        lambda: qbittorrent_says(state="downloading", progress=0.5, dlspeed=1000, eta=60),
+        lambda: qbittorrent_says(state="stalledUP", progress=1),
+        *(lambda payload=payload: sonarr_imports(payload) for payload in imports),
+        *(lambda number=number: shoko_matches(number) for number in range(1, 13)),
+        jellyfin_has_them,
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """A flow to run: its steps, the request's sensor, how many events, and the stack it needs."""
+
+    steps: StepFactory
+    entity_id: str
+    events: int
+    data: dict[str, Any] = field(default_factory=lambda: ENTRY_DATA)
+    # What the final state must show (so that two equal results are not equally empty).
+    expected: dict[str, Any] = field(default_factory=dict)
+
+
 FLOWS = {
-    "movie": (movie_steps, "sensor.media_request_tracker_arrival_2016", 7),
-    "tv": (tv_steps, "sensor.media_request_tracker_breaking_bad_2008", 6),
+    "movie": Flow(movie_steps, "sensor.media_request_tracker_arrival_2016", 7),
+    "tv": Flow(tv_steps, "sensor.media_request_tracker_breaking_bad_2008", 6),
+    "anime_movie": Flow(
+        anime_movie_steps,
+        "sensor.media_request_tracker_your_name_2016",
+        7,
+        data=ANIME_ENTRY_DATA,
+        expected={
+            "is_anime": True,
+            "shoko_file_id": 9120,
+            "shoko_series_id": 412,
+            "anidb_id": 11829,
+            "anidb_episode_id": 183622,
+            "jellyfin_id": "4a5b6c7d8e9f00112233445566778899",
+        },
+    ),
+    "anime_tv": Flow(
+        anime_tv_steps,
+        "sensor.media_request_tracker_mushishi_2005",
+        29,
+        data=ANIME_ENTRY_DATA,
+        expected={
+            "is_anime": True,
+            "shoko_series_id": 55,
+            "anidb_id": 3300,
+            "episodes_available": 12,
+            "episode_shoko_file_ids": [7000 + number for number in range(1, 13)],
+            "episode_anidb_ids": [90000 + number for number in range(1, 13)],
+        },
+    ),
 }
 
 
@@ -169,24 +344,33 @@ async def test_a_restart_after_every_event_changes_nothing(
     flow: str,
 ) -> None:
     """The flow once straight through, once with a restart after each event: same result."""
-    make_steps, entity_id, events = FLOWS[flow]
+    case = FLOWS[flow]
     client = None
     results = []
     for restart in (False, True):
         entry = MockConfigEntry(
-            domain=config_entry.domain, title=config_entry.title, data=config_entry.data
+            domain=config_entry.domain, title=config_entry.title, data=case.data
         )
-        replace_mocks(aioclient_mock)
-        mock_qbittorrent(aioclient_mock, [])
+        mock_stack(aioclient_mock, [], shoko="shoko" in case.data)
         entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
         client = client or await hass_client_no_auth()
-        steps = make_steps(hass, client, aioclient_mock, freezer)
-        assert await run_flow(hass, entry, steps, restart=restart) == (events if restart else 0)
-        state = sensor(hass, entity_id)
+        steps = case.steps(hass, client, aioclient_mock, freezer)
+        assert await run_flow(hass, entry, steps, restart=restart) == (
+            case.events if restart else 0
+        )
+        state = sensor(hass, case.entity_id)
         assert state.state == "available"
-        results.append(comparable(dict(state.attributes)))
+        # The stored request is compared too: the sensor hides the episodes' Shoko and AniDB
+        # ids, the torrents and the check back-off.
+        (request,) = entry.runtime_data.tracker.requests.values()
+        facts = dict(state.attributes) | {
+            "episode_shoko_file_ids": [episode.shoko_file_id for episode in request.episodes],
+            "episode_anidb_ids": [episode.anidb_episode_id for episode in request.episodes],
+        }
+        assert {key: facts[key] for key in case.expected} == case.expected
+        results.append((comparable(dict(state.attributes)), comparable(request.to_dict())))
         await hass.config_entries.async_remove(entry.entry_id)  # its storage goes with it
         await hass.async_block_till_done()
     assert results[1] == results[0]

@@ -377,6 +377,7 @@ RADARR: dict[str, tuple[str, type | None, dict[str, Any] | None]] = {
             "qbit_hash": PAST_LIVES_HASH,
             # Checked as "contains" below: the joining format is the parser's choice.
             "reason": "Unable to determine if file is a sample",
+            "code": "sample",
         },
     ),
     "movie_added_v5__authored.json": ("ignored: MovieAdded", None, None),
@@ -1023,6 +1024,7 @@ SONARR: dict[str, tuple[str, type | None, dict[str, Any] | None]] = {
             ),
             # Only the status message's file names an episode: S01E03.
             "episodes": (FRIEREN_EPISODES[2],),
+            "code": "no_eligible_files",
         },
     ),
     "test_v3__zulip.json": ("test received", None, None),

@@ -16,9 +16,11 @@ from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN, Service
 from .coordinator import STORAGE_KEY, MediaRequestConfigEntry, MediaRequestCoordinator
+from .services.arr import ArrClient
 from .services.jellyfin import JellyfinClient
 from .services.qbittorrent import QBittorrentClient
 from .services.shoko_listener import ShokoListener
+from .tracker import MediaType
 from .webhook import async_register_webhooks
 
 PLATFORMS: list[Platform] = [Platform.SENSOR]
@@ -41,20 +43,28 @@ async def async_setup_entry(hass: HomeAssistant, entry: MediaRequestConfigEntry)
     # Home Assistant detaches this session when the entry unloads.
     qbit_session = async_create_clientsession(hass, cookie_jar=aiohttp.CookieJar(unsafe=True))
     jellyfin = entry.data.get(Service.JELLYFIN)
+    session = async_get_clientsession(hass)
+    queues = {
+        media_type: (app, ArrClient(session, conf[CONF_URL], conf[CONF_API_KEY]))
+        for media_type, service, app in (
+            (MediaType.MOVIE, Service.RADARR, "Radarr"),
+            (MediaType.TV, Service.SONARR, "Sonarr"),
+        )
+        if (conf := entry.data.get(service))
+    }
     coordinator = MediaRequestCoordinator(
         hass,
         entry,
         QBittorrentClient(qbit_session, qbit[CONF_URL], qbit[CONF_USERNAME], qbit[CONF_PASSWORD]),
-        JellyfinClient(async_get_clientsession(hass), jellyfin[CONF_URL], jellyfin[CONF_API_KEY])
-        if jellyfin
-        else None,
+        JellyfinClient(session, jellyfin[CONF_URL], jellyfin[CONF_API_KEY]) if jellyfin else None,
+        queues,
     )
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
     async_register_webhooks(hass, entry)
     if shoko := entry.data.get(Service.SHOKO):
         listener = ShokoListener(
-            async_get_clientsession(hass),
+            session,
             shoko[CONF_URL],
             shoko[CONF_API_KEY],
             coordinator.async_handle_events,

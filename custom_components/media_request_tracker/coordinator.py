@@ -38,6 +38,8 @@ from .const import (
     STORAGE_VERSION,
 )
 from .services.api import CannotConnect, InvalidAuth
+from .services.arr import ArrClient
+from .services.arr_queue import explain_queue
 from .services.jellyfin import JellyfinClient
 from .services.qbittorrent import QBittorrentClient
 from .tracker import (
@@ -52,7 +54,7 @@ from .tracker import (
     Tracker,
     TrackerEvent,
 )
-from .tracker.events import LibraryEpisodesFound, TorrentMissing
+from .tracker.events import DownloadExplained, LibraryEpisodesFound, TorrentMissing
 from .tracker.states import VERIFY_STATES
 from .tracker.stuck import STUCK_LIMITS
 
@@ -91,12 +93,15 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         entry: MediaRequestConfigEntry,
         qbittorrent: QBittorrentClient,
         jellyfin: JellyfinClient | None,
+        queues: dict[MediaType, tuple[str, ArrClient]] | None = None,
     ) -> None:
         """Set up the coordinator; nothing is loaded or polled until the first refresh."""
         super().__init__(hass, LOGGER, config_entry=entry, name=DOMAIN, update_interval=None)
         self.tracker = Tracker()
         self.qbittorrent = qbittorrent
         self.jellyfin = jellyfin
+        # Radarr for movies, Sonarr for TV (by name, for reasons): the queues that explain.
+        self.queues = queues or {}
         self._store = TrackerStore(
             hass,
             STORAGE_VERSION,
@@ -393,6 +398,8 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
     async def _async_housekeeping(self, now: datetime) -> None:
         """Flag requests that stay too long in a state, and forget old finished ones."""
         changes = self.tracker.check_stuck(now, self.stuck_limits)
+        # Explain what the limits just flagged before telling anyone (and refresh older ones).
+        explained = await self._async_explain_stuck_downloads()
         for change in changes:
             request = self.tracker.requests[change.request_id]
             if change.kind is ChangeKind.TRANSITION:
@@ -403,11 +410,37 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
                 request,
                 state=request.state.value,
                 stuck_reason=request.stuck_reason,
+                stuck_code=request.stuck_code,
             )
-        if changes:
+        if changes or explained:
             self._save()
             self.async_update_listeners()
         self._purge(now)
+
+    async def _async_explain_stuck_downloads(self) -> bool:
+        """Read Radarr's/Sonarr's queue for stuck downloads; return whether a reason changed."""
+        waiting = self.tracker.explainable()
+        events: list[TrackerEvent] = []
+        for media_type, (app, client) in self.queues.items():
+            hashes = {h for h, kind in waiting.items() if kind is media_type}
+            if not hashes:
+                continue
+            try:
+                records = await client.async_queue()
+            except (CannotConnect, InvalidAuth) as err:
+                LOGGER.debug("%s's queue cannot be read, the stuck reasons stay: %s", app, err)
+                continue
+            explanations = explain_queue(app, records)
+            events += [
+                DownloadExplained(qbit_hash, found.reason, found.code)
+                for qbit_hash in sorted(hashes)
+                if (found := explanations.get(qbit_hash)) is not None
+            ]
+        now = dt_util.utcnow()
+        changed = False
+        for event in events:
+            changed |= bool(self.tracker.apply(event, now))
+        return changed
 
     def _purge(self, now: datetime) -> None:
         keep = timedelta(days=self._option(CONF_KEEP_DAYS, DEFAULT_KEEP_DAYS))

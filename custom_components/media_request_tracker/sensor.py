@@ -63,7 +63,11 @@ def request_attributes(request: Request) -> dict[str, Any]:
                 "state": episode.state.value,
                 "progress": round(episode.progress * 100, 1),
                 "jellyfin_id": episode.jellyfin_id,
-                **({"stuck_reason": episode.stuck_reason} if episode.stuck else {}),
+                **(
+                    {"stuck_reason": episode.stuck_reason, "stuck_code": episode.stuck_code}
+                    if episode.stuck
+                    else {}
+                ),
             }
             for episode in request.episodes
         ]

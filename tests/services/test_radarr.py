@@ -204,6 +204,7 @@ def test_manual_interaction_required_names_the_reason() -> None:
         arr_id=7,
         qbit_hash=HASH,
         reason="Arrival.2016.1080p.BluRay.x264-SPARKS.mkv; Unable to determine if file is a sample",
+        code="sample",
     )
 
 

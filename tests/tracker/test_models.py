@@ -120,6 +120,7 @@ def test_episode_to_dict_holds_every_field() -> None:
         "jellyfin_id": None,
         "stuck": False,
         "stuck_reason": None,
+        "stuck_code": None,
     }
 
 
@@ -172,6 +173,7 @@ def test_minimal_request_storage_format() -> None:
         "available_at": None,
         "stuck": False,
         "stuck_reason": None,
+        "stuck_code": None,
         "failure_reason": None,
         "verify_attempts": 0,
         "next_verify_at": None,

@@ -27,6 +27,7 @@ from custom_components.media_request_tracker.tracker import (
     Tracker,
     TrackerEvent,
 )
+from custom_components.media_request_tracker.tracker.events import DownloadExplained
 from custom_components.media_request_tracker.tracker.tracker import VERIFY_BACKOFF
 
 S = RequestState
@@ -765,3 +766,50 @@ def test_restore_ignores_keys_it_does_not_know() -> None:
 
 def test_restore_of_an_empty_snapshot() -> None:
     assert Tracker.from_dict({}).to_dict() == {"next_id": 1, "requests": []}
+
+
+# -- explanations from Radarr's/Sonarr's queue ------------------------------------------------
+
+
+def test_a_queue_explanation_lands_only_on_a_stuck_download_once() -> None:
+    explained = DownloadExplained(ARRIVAL_HASH, "Radarr (import blocked): Sample", "sample")
+    tracker = tracker_after(grab(), COMPLETE)
+    request = tracker.requests["1"]
+
+    # Not stuck yet: nothing to explain.
+    assert tracker.explainable() == {}
+    assert tracker.apply(explained, at(600)) == []
+    assert fields_of(request, "stuck_reason", "stuck_code") == {
+        "stuck_reason": None,
+        "stuck_code": None,
+    }
+
+    assert tracker.check_stuck(at(3 * 3600)) == [
+        Change("1", ChangeKind.STUCK, S.DOWNLOADED, S.DOWNLOADED)
+    ]
+    assert tracker.explainable() == {ARRIVAL_HASH: MediaType.MOVIE}
+    other = replace(explained, qbit_hash="0" * 40)
+    assert tracker.apply(other, at(3 * 3600)) == []
+    assert tracker.apply(explained, at(3 * 3600)) == [updated(S.DOWNLOADED)]
+    assert tracker.apply(explained, at(3 * 3600 + 300)) == []  # the same again: no change
+    assert fields_of(request, "stuck", "stuck_reason", "stuck_code") == {
+        "stuck": True,
+        "stuck_reason": "Radarr (import blocked): Sample",
+        "stuck_code": "sample",
+    }
+
+    # Imported at last: the flag, the reason and the code go.
+    assert tracker.apply(imported(), at(4 * 3600)) == [transition(S.DOWNLOADED, S.IMPORTING)]
+    assert fields_of(request, "stuck", "stuck_reason", "stuck_code") == {
+        "stuck": False,
+        "stuck_reason": None,
+        "stuck_code": None,
+    }
+    assert tracker.explainable() == {}
+
+
+def test_a_request_stuck_before_its_download_is_not_explained_by_a_queue() -> None:
+    tracker = tracker_after(seerr(S.APPROVED))
+    tracker.check_stuck(at(7 * 3600))
+    assert tracker.requests["1"].stuck is True
+    assert tracker.explainable() == {}

@@ -354,6 +354,7 @@ def expected_episode(number: int, **fields: Any) -> dict[str, Any]:
         "jellyfin_id": None,
         "stuck": False,
         "stuck_reason": None,
+        "stuck_code": None,
         **fields,
     }
 
@@ -1102,20 +1103,22 @@ def test_torrent_error_marks_a_tv_request_stuck_until_it_recovers() -> None:
 
     error = torrent(TorrentPhase.ERROR, "missingFiles", 0.3, 0, None)
     assert tracker.apply(error, at(300)) == [updated(S.DOWNLOADING)]
-    assert fields_of(request, "state", "stuck", "stuck_reason") == {
+    assert fields_of(request, "state", "stuck", "stuck_reason", "stuck_code") == {
         "state": "downloading",
         "stuck": True,
         "stuck_reason": "download client reports missingFiles",
+        "stuck_code": "client_error",
     }
     assert {values["state"] for values in episodes_of(request, "state").values()} == {"downloading"}
     assert tracker.apply(error, at(360)) == []
 
     recovered = torrent(TorrentPhase.DOWNLOADING, "downloading", 0.35, 4_000_000, 1500)
     assert tracker.apply(recovered, at(420)) == [updated(S.DOWNLOADING)]
-    assert fields_of(request, "state", "stuck", "stuck_reason", "progress") == {
+    assert fields_of(request, "state", "stuck", "stuck_reason", "stuck_code", "progress") == {
         "state": "downloading",
         "stuck": False,
         "stuck_reason": None,
+        "stuck_code": None,
         "progress": 0.35,
     }
 

@@ -29,6 +29,7 @@ from .arr import (
     qbittorrent_hash,
     status_reason,
 )
+from .arr_queue import message_texts, reason_code
 from .schema import (
     TEST_RECEIVED,
     ParsedWebhook,
@@ -140,6 +141,7 @@ def parse_webhook(payload: Any, anime_tag: str) -> ParsedWebhook:
             reason=status_reason(
                 data.get("downloadStatusMessages"), "Radarr needs manual interaction to import"
             ),
+            code=reason_code(message_texts(data.get("downloadStatusMessages"))),
         )
     return ParsedWebhook((event,))
 

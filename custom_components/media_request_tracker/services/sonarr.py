@@ -33,6 +33,7 @@ from .arr import (
     qbittorrent_hash,
     status_reason,
 )
+from .arr_queue import message_texts, reason_code
 from .schema import (
     TEST_RECEIVED,
     ParsedWebhook,
@@ -199,5 +200,6 @@ def parse_webhook(payload: Any, anime_tag: str) -> ParsedWebhook:
             qbit_hash=qbit_hash,
             reason=status_reason(messages, "Sonarr needs manual interaction to import"),
             episodes=tuple(ref for ref in refs if not named or ref.key in named),
+            code=reason_code(message_texts(messages)),
         )
     return ParsedWebhook((event,))

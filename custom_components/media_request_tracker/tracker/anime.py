@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from .events import FileMatched, FileNotMatched
-from .models import Episode, Request
+from .models import Episode, Request, set_stuck, stuck_from_episodes
 from .states import RequestState
 
 # The states in which Shoko's answer about a file still matters.
@@ -60,13 +60,6 @@ def find_file(requests: Iterable[Request], relative_path: str) -> Target | None:
     return None
 
 
-def _refresh_request_stuck(request: Request) -> None:
-    request.stuck = any(item.stuck for item in request.episodes)
-    request.stuck_reason = next(
-        (item.stuck_reason for item in request.episodes if item.stuck), None
-    )
-
-
 def apply_match(target: Target, event: FileMatched, now: datetime) -> bool:
     """Store Shoko's ids for the file and ask for the library check at once."""
     request, episodes = target
@@ -81,8 +74,7 @@ def apply_match(target: Target, event: FileMatched, now: datetime) -> bool:
         before = (holder.shoko_file_id, holder.anidb_episode_id, holder.stuck)
         holder.shoko_file_id = event.shoko_file_id
         holder.anidb_episode_id = reference.anidb_episode_id
-        holder.stuck = False
-        holder.stuck_reason = None
+        set_stuck(holder, None)
         changed |= before != (holder.shoko_file_id, holder.anidb_episode_id, False)
     for name, value in (
         ("shoko_series_id", references[0].shoko_series_id),
@@ -92,10 +84,12 @@ def apply_match(target: Target, event: FileMatched, now: datetime) -> bool:
             setattr(request, name, value)
             changed = True
     if episodes:
-        _refresh_request_stuck(request)
+        stuck_from_episodes(request)
     else:
-        request.stuck = False
-        request.stuck_reason = None
+        set_stuck(request, None)
+    # Jellyfin usually lists the item soon after the match: check now, then from the start of
+    # the back-off again, not after the long waits earlier misses built up.
+    request.verify_attempts = 0
     request.next_verify_at = now
     return changed
 
@@ -117,8 +111,5 @@ def apply_not_matched(target: Target, event: FileNotMatched) -> bool:
     changed = False
     holders: list[Request | Episode] = [*episodes, request]
     for holder in holders:
-        if not holder.stuck or holder.stuck_reason != reason:
-            holder.stuck = True
-            holder.stuck_reason = reason
-            changed = True
+        changed |= set_stuck(holder, reason)
     return changed

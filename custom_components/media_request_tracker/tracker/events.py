@@ -147,6 +147,7 @@ class ImportNeedsAttention:
     qbit_hash: str | None
     reason: str
     episodes: tuple[EpisodeRef, ...] = ()
+    code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +212,15 @@ class LibraryItemMissing:
     request_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class DownloadExplained:
+    """Radarr's/Sonarr's queue says why the download with this hash does not go on."""
+
+    qbit_hash: str
+    reason: str
+    code: str
+
+
 type TrackerEvent = (
     RequestNotified
     | ReleaseGrabbed
@@ -219,6 +229,7 @@ type TrackerEvent = (
     | TorrentMissing
     | FileImported
     | ImportNeedsAttention
+    | DownloadExplained
     | FileMatched
     | FileNotMatched
     | LibraryCheckRequested

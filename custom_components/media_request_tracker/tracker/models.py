@@ -61,6 +61,7 @@ class Episode:
     jellyfin_id: str | None = None
     stuck: bool = False
     stuck_reason: str | None = None
+    stuck_code: str | None = None
 
     @property
     def key(self) -> tuple[int, int]:
@@ -131,6 +132,7 @@ class Request:
     available_at: datetime | None = None
     stuck: bool = False
     stuck_reason: str | None = None
+    stuck_code: str | None = None
     failure_reason: str | None = None
     verify_attempts: int = 0
     next_verify_at: datetime | None = None
@@ -197,3 +199,22 @@ class Request:
         values["episodes"] = [Episode.from_dict(item) for item in values.get("episodes", [])]
         values["history"] = [HistoryEntry.from_dict(item) for item in values.get("history", [])]
         return cls(**values)
+
+
+def set_stuck(holder: Request | Episode, reason: str | None, code: str | None = None) -> bool:
+    """Flag a request or episode stuck with `reason` and its code; None clears the flag.
+
+    Return whether anything changed.
+    """
+    flag = (reason is not None, reason, code if reason is not None else None)
+    changed = flag != (holder.stuck, holder.stuck_reason, holder.stuck_code)
+    holder.stuck, holder.stuck_reason, holder.stuck_code = flag
+    return changed
+
+
+def stuck_from_episodes(request: Request) -> bool:
+    """Give a TV request the stuck flag of its first stuck episode (or none)."""
+    first = next((episode for episode in request.episodes if episode.stuck), None)
+    if first is None:
+        return set_stuck(request, None)
+    return set_stuck(request, first.stuck_reason, first.stuck_code)

@@ -3,8 +3,26 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from enum import StrEnum
 
 from .states import RequestState
+
+
+class StuckCode(StrEnum):
+    """Why a download cannot go on, in short (from Radarr's/Sonarr's queue or the client)."""
+
+    REMOTE_PATH_MAPPING = "remote_path_mapping"
+    TITLE_MISMATCH = "title_mismatch"
+    ID_MATCHED_GRAB = "id_matched_grab"
+    NOT_UPGRADE = "not_upgrade"
+    NO_ELIGIBLE_FILES = "no_eligible_files"
+    SAMPLE = "sample"
+    STALLED_NO_PEERS = "stalled_no_peers"
+    MAGNET_NO_DHT = "magnet_no_dht"
+    CLIENT_ERROR = "client_error"
+    DISK_FULL = "disk_full"
+    UNKNOWN = "unknown"
+
 
 # Default limits per state: past these a request is flagged stuck (the state itself stays).
 STUCK_LIMITS: dict[RequestState, timedelta] = {

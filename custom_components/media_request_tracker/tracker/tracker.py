@@ -12,6 +12,7 @@ from typing import Any
 from . import anime, tv
 from .correlation import Probe, find_request
 from .events import (
+    DownloadExplained,
     FileImported,
     FileMatched,
     FileNotMatched,
@@ -29,15 +30,20 @@ from .events import (
     TorrentProgress,
     TrackerEvent,
 )
-from .models import Episode, HistoryEntry, MediaType, Request
+from .models import Episode, HistoryEntry, MediaType, Request, set_stuck
 from .states import TORRENT_STATES, VERIFY_STATES, RequestState, can_transition
-from .stuck import STUCK_LIMITS, stuck_reason
+from .stuck import STUCK_LIMITS, StuckCode, stuck_reason
 
 _LOGGER = logging.getLogger(__name__)
 
 # Seconds between media-server checks after an import: quick at first (a library scan usually
 # follows the import within a minute), then backing off to every half hour.
 VERIFY_BACKOFF: tuple[int, ...] = (10, 30, 60, 120, 300, 600, 1800)
+
+# States in which a stuck request is explained from Radarr's/Sonarr's queue.
+EXPLAINED_STATES = frozenset(
+    {RequestState.DOWNLOADING, RequestState.DOWNLOADED, RequestState.IMPORTING}
+)
 
 # Torrent phases that move a request forward, and where to.
 PHASE_TARGETS: dict[TorrentPhase, RequestState] = {
@@ -181,8 +187,7 @@ class Tracker:
                 continue
             if request.stuck:
                 continue
-            request.stuck = True
-            request.stuck_reason = stuck_reason(request.state, limit)
+            set_stuck(request, stuck_reason(request.state, limit))
             changes.append(
                 Change(request.request_id, ChangeKind.STUCK, request.state, request.state)
             )
@@ -220,6 +225,8 @@ class Tracker:
                 return self._on_file_imported(event, now)
             case ImportNeedsAttention():
                 return self._on_import_needs_attention(event)
+            case DownloadExplained():
+                return self._on_download_explained(event)
             case FileMatched():
                 return self._on_shoko_event(event, now)
             case FileNotMatched():
@@ -277,8 +284,7 @@ class Tracker:
         previous = request.state
         request.state = target
         request.state_since = now
-        request.stuck = False
-        request.stuck_reason = None
+        set_stuck(request, None)
         request.history.append(HistoryEntry(target, now, note))
         if target in VERIFY_STATES:
             request.verify_attempts = 0
@@ -437,18 +443,16 @@ class Tracker:
     def _flag_client_error(request: Request, event: TorrentProgress) -> bool:
         """Mark the request stuck while its torrent is in error; clear it once it recovers."""
         if event.phase is TorrentPhase.ERROR and not request.stuck:
-            request.stuck = True
-            request.stuck_reason = f"{CLIENT_REASON} {event.client_state}"
-            return True
+            return set_stuck(
+                request, f"{CLIENT_REASON} {event.client_state}", StuckCode.CLIENT_ERROR
+            )
         if (
             event.phase is not TorrentPhase.ERROR
             and request.stuck
             and (request.stuck_reason or "").startswith(CLIENT_REASON)
         ):
             # The torrent recovered (files back, error cleared): so has the request.
-            request.stuck = False
-            request.stuck_reason = None
-            return True
+            return set_stuck(request, None)
         return False
 
     def _on_torrent_missing(self, event: TorrentMissing) -> list[Change]:
@@ -478,9 +482,7 @@ class Tracker:
             updated = False
             for holder in holders:
                 if holder.stuck_reason != REMOVED_REASON:
-                    holder.stuck = True
-                    holder.stuck_reason = REMOVED_REASON
-                    updated = True
+                    updated |= set_stuck(holder, REMOVED_REASON)
             if updated:
                 request.torrent_state = "removed"
                 changes += self._collect(request, None, updated)
@@ -564,10 +566,48 @@ class Tracker:
                 _describe(event.media),
             )
             return []
-        updated = self._update(request, stuck=True, stuck_reason=event.reason)
+        updated = set_stuck(request, event.reason, event.code)
         if request.media_type is MediaType.TV:
             updated |= tv.mark_stuck(request, event)
         return self._collect(request, None, updated)
+
+    @staticmethod
+    def _explainable(request: Request) -> bool:
+        """Return whether an *arr queue may explain why this request is stuck.
+
+        Downloads the client itself reported in error or removed keep the client's reason:
+        the queue would only repeat it.
+        """
+        return (
+            request.stuck
+            and request.state in EXPLAINED_STATES
+            and not (request.stuck_reason or "").startswith(CLIENT_REASON)
+        )
+
+    def explainable(self) -> dict[str, MediaType]:
+        """Return the hashes of stuck downloads an *arr queue can explain, with their media type."""
+        found: dict[str, MediaType] = {}
+        for request in self.active():
+            if not self._explainable(request):
+                continue
+            holders: list[Request | Episode] = [
+                e for e in request.episodes if e.state in EXPLAINED_STATES
+            ] or [request]
+            found |= {h.qbit_hash: request.media_type for h in holders if h.qbit_hash}
+        return found
+
+    def _on_download_explained(self, event: DownloadExplained) -> list[Change]:
+        changes: list[Change] = []
+        for request in list(self.active()):
+            if not self._explainable(request) or event.qbit_hash not in request.hashes():
+                continue
+            updated = False
+            for episode in request.episodes:
+                if episode.qbit_hash == event.qbit_hash and episode.state in EXPLAINED_STATES:
+                    updated |= set_stuck(episode, event.reason, event.code)
+            updated |= set_stuck(request, event.reason, event.code)
+            changes += self._collect(request, None, updated)
+        return changes
 
     def _on_shoko_event(self, event: FileMatched | FileNotMatched, now: datetime) -> list[Change]:
         target = anime.find_file(self.active(), event.relative_path)

@@ -16,7 +16,7 @@ from .events import (
     TorrentPhase,
     TorrentProgress,
 )
-from .models import Episode, HistoryEntry, Request
+from .models import Episode, HistoryEntry, Request, set_stuck, stuck_from_episodes
 from .states import (
     TORRENT_STATES,
     VERIFY_STATES,
@@ -98,6 +98,7 @@ def apply_torrent(request: Request, event: TorrentProgress) -> bool:
             continue
         if target is not None and can_transition(episode.state, target):
             episode.state = target
+            set_stuck(episode, None)  # it moves again: what held it is over
             changed = True
         progress = 1.0 if target is RequestState.DOWNLOADED else round(event.progress, 4)
         if episode.size is None or progress == 1.0:
@@ -159,8 +160,7 @@ def import_episodes(request: Request, event: FileImported, now: datetime) -> boo
         if can_transition(episode.state, target):
             episode.state = target
             # Imported after all: whatever kept it from importing is over.
-            episode.stuck = False
-            episode.stuck_reason = None
+            set_stuck(episode, None)
             moved = changed = True
         if episode.state in VERIFY_STATES:
             changed |= _set(episode, "final_path", item.final_path)
@@ -177,8 +177,7 @@ def mark_stuck(request: Request, event: ImportNeedsAttention) -> bool:
     changed = False
     for episode in request.episodes:
         if episode.key in named and episode.state is not RequestState.AVAILABLE:
-            changed |= _set(episode, "stuck", True)
-            changed |= _set(episode, "stuck_reason", event.reason)
+            changed |= set_stuck(episode, event.reason, event.code)
     return changed
 
 
@@ -191,8 +190,7 @@ def mark_found(request: Request, event: LibraryEpisodesFound) -> bool:
         if item_id is not None and episode.state in VERIFY_STATES:
             episode.state = RequestState.AVAILABLE
             episode.jellyfin_id = item_id
-            episode.stuck = False
-            episode.stuck_reason = None
+            set_stuck(episode, None)
             changed = True
     return changed
 
@@ -211,10 +209,7 @@ def aggregate(request: Request, now: datetime, note: str | None = None) -> Reque
     request.state = state
     request.state_since = now
     request.history.append(HistoryEntry(state, now, note))
-    request.stuck = any(episode.stuck for episode in request.episodes)
-    request.stuck_reason = next(
-        (episode.stuck_reason for episode in request.episodes if episode.stuck), None
-    )
+    stuck_from_episodes(request)
     if state is RequestState.AVAILABLE:
         request.available_at = now
         request.next_verify_at = None
