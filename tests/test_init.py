@@ -161,6 +161,13 @@ async def test_store_of_an_older_minor_version_is_loaded(
     assert hass_storage[f"{DOMAIN}.{config_entry.entry_id}"]["minor_version"] == 1
 
 
+# A service that refuses connections, and one so slow that our 15 s timeout gives up.
+FAULTS = pytest.mark.parametrize(
+    "fault", [aiohttp.ClientConnectionError(), TimeoutError()], ids=["down", "timeout"]
+)
+
+
+@FAULTS
 async def test_qbittorrent_outage_makes_downloads_unavailable_and_recovers(
     hass: HomeAssistant,
     setup_entry: MockConfigEntry,
@@ -168,8 +175,9 @@ async def test_qbittorrent_outage_makes_downloads_unavailable_and_recovers(
     hass_client_no_auth: ClientSessionGenerator,
     freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
+    fault: Exception,
 ) -> None:
-    """While qBittorrent is down, a downloading request is unavailable, never failed."""
+    """While qBittorrent is down or times out, a downloading request is unavailable, never failed."""
     client = await hass_client_no_auth()
     replace_mocks(aioclient_mock)
     mock_qbittorrent(aioclient_mock, [torrent(state="downloading", progress=0.2, dlspeed=5)])
@@ -184,7 +192,7 @@ async def test_qbittorrent_outage_makes_downloads_unavailable_and_recovers(
     assert sensor(hass).state == "downloading"
 
     replace_mocks(aioclient_mock)
-    aioclient_mock.get(f"{QBIT_URL}/api/v2/sync/maindata", exc=aiohttp.ClientConnectionError())
+    aioclient_mock.get(f"{QBIT_URL}/api/v2/sync/maindata", exc=fault)
     caplog.clear()
     for _ in range(3):
         await advance(hass, freezer, timedelta(seconds=5))
@@ -302,6 +310,7 @@ async def import_arrival(
     assert sensor(hass).state == "importing"
 
 
+@FAULTS
 async def test_jellyfin_outage_delays_verification_without_failing(
     hass: HomeAssistant,
     setup_entry: MockConfigEntry,
@@ -309,11 +318,12 @@ async def test_jellyfin_outage_delays_verification_without_failing(
     hass_client_no_auth: ClientSessionGenerator,
     freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
+    fault: Exception,
 ) -> None:
     """Jellyfin down: the request waits (logged once), and is verified once Jellyfin is back."""
     client = await hass_client_no_auth()
     await import_arrival(hass, client, aioclient_mock)
-    aioclient_mock.get(f"{JELLYFIN_URL}/Items", exc=aiohttp.ClientConnectionError())
+    aioclient_mock.get(f"{JELLYFIN_URL}/Items", exc=fault)
     for seconds in (10, 30, 60):
         await advance(hass, freezer, timedelta(seconds=seconds))
     assert sensor(hass).state == "importing"

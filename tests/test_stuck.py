@@ -284,7 +284,7 @@ async def test_a_stalled_download_is_explained_once_the_queue_can_be_read(
     freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Radarr down, then answering nonsense: the generic reason stays; then the real one."""
+    """Radarr failing, timing out, answering nonsense: the generic reason stays; then the real one."""
     stuck = async_capture_events(hass, EVENT_STUCK)
     client = await hass_client_no_auth()
     replace_mocks(aioclient_mock)
@@ -301,11 +301,12 @@ async def test_a_stalled_download_is_explained_once_the_queue_can_be_read(
         ("download not finished for 24 h", None)
     ]
 
-    replace_mocks(aioclient_mock)
-    mock_qbittorrent(aioclient_mock, [torrent(state="stalledDL", progress=0.2, dlspeed=0)])
-    aioclient_mock.get(f"{RADARR_URL}/api/v3/queue", json={"records": "not a list"})
-    await advance(hass, freezer, timedelta(minutes=5))
-    assert sensor(hass).attributes["stuck_reason"] == "download not finished for 24 h"
+    for answer in ({"exc": TimeoutError()}, {"json": {"records": "not a list"}}):
+        replace_mocks(aioclient_mock)
+        mock_qbittorrent(aioclient_mock, [torrent(state="stalledDL", progress=0.2, dlspeed=0)])
+        aioclient_mock.get(f"{RADARR_URL}/api/v3/queue", **answer)
+        await advance(hass, freezer, timedelta(minutes=5))
+        assert sensor(hass).attributes["stuck_reason"] == "download not finished for 24 h"
 
     stalled = {
         "title": "Arrival.2016.1080p.BluRay.x264-SPARKS",
