@@ -400,3 +400,66 @@ async def test_a_stuck_season_pack_is_explained_by_sonarrs_queue_per_episode(
     assert [e.data["stuck_code"] for e in stuck] == ["id_matched_grab"]
     assert queue_calls(aioclient_mock, SONARR_URL) == ["1"]
     assert queue_calls(aioclient_mock, RADARR_URL) == []  # only the app that has the download
+
+
+REMOTE_PATH_HEALTH = {
+    "source": "RemotePathMappingCheck",
+    "type": "error",
+    "message": (
+        "Remote download client qBittorrent places downloads in /downloads/tv but this "
+        "directory does not appear to exist. Likely missing or incorrect remote path mapping."
+    ),
+    "wikiUrl": "https://wiki.servarr.com/sonarr/system#bad-remote-path-mapping",
+}
+
+
+@pytest.mark.parametrize(
+    ("health", "code"),
+    [
+        ({"json": [REMOTE_PATH_HEALTH]}, "remote_path_mapping"),
+        ({"json": [{**REMOTE_PATH_HEALTH, "source": "IndexerStatusCheck"}]}, "no_eligible_files"),
+        ({"status": 500}, "no_eligible_files"),
+    ],
+    ids=["mapping-reported", "other-health-warning", "health-unreadable"],
+)
+async def test_no_eligible_files_is_a_remote_path_mapping_when_health_says_so(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+    health: dict[str, Any],
+    code: str,
+) -> None:
+    """The queue only says "No files found are eligible"; Sonarr's health names the mapping."""
+    client = await hass_client_no_auth()
+    replace_mocks(aioclient_mock)
+    mock_qbittorrent(
+        aioclient_mock,
+        [torrent(hash=PACK_HASH, name="Breaking.Bad.S02", progress=1, state="stalledUP")],
+    )
+    await post_webhook(client, "sonarr", load_fixture("sonarr_grab_season_pack.json"))
+    await hass.async_block_till_done()
+    records = load_fixture("sonarr_queue.json")["records"]
+    for record in records:
+        record["trackedDownloadState"] = "importPending"
+        record["statusMessages"] = [
+            {
+                "title": record["title"],
+                "messages": [
+                    "No files found are eligible for import in "
+                    "/downloads/tv/Breaking.Bad.S02.1080p.BluRay.x264-ROVERS"
+                ],
+            }
+        ]
+    mock_queue(aioclient_mock, SONARR_URL, records)
+    aioclient_mock.get(f"{SONARR_URL}/api/v3/health", **health)
+
+    await advance(hass, freezer, timedelta(hours=2, minutes=5))
+    state = sensor(hass, SHOW_ENTITY)
+    assert state.attributes["stuck_code"] == code
+    reason = state.attributes["stuck_reason"]
+    assert reason.startswith("Sonarr (import pending): No files found are eligible for import")
+    assert ("Likely missing or incorrect remote path mapping" in reason) is (
+        code == "remote_path_mapping"
+    )

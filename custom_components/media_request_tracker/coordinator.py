@@ -39,7 +39,7 @@ from .const import (
 )
 from .services.api import CannotConnect, InvalidAuth
 from .services.arr import ArrClient
-from .services.arr_queue import explain_queue
+from .services.arr_queue import explain_queue, with_health
 from .services.jellyfin import JellyfinClient
 from .services.qbittorrent import QBittorrentClient
 from .tracker import (
@@ -56,7 +56,7 @@ from .tracker import (
 )
 from .tracker.events import DownloadExplained, LibraryEpisodesFound, TorrentMissing
 from .tracker.states import VERIFY_STATES
-from .tracker.stuck import STUCK_LIMITS
+from .tracker.stuck import STUCK_LIMITS, StuckCode
 
 type MediaRequestConfigEntry = ConfigEntry[MediaRequestCoordinator]
 
@@ -426,16 +426,19 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
             if not hashes:
                 continue
             try:
-                records = await client.async_queue()
+                explanations = explain_queue(app, await client.async_queue())
             except (CannotConnect, InvalidAuth) as err:
                 LOGGER.debug("%s's queue cannot be read, the stuck reasons stay: %s", app, err)
                 continue
-            explanations = explain_queue(app, records)
-            events += [
-                DownloadExplained(qbit_hash, found.reason, found.code)
-                for qbit_hash in sorted(hashes)
-                if (found := explanations.get(qbit_hash)) is not None
-            ]
+            found = [explanations[h] for h in sorted(hashes) if h in explanations]
+            if any(item.code is StuckCode.NO_ELIGIBLE_FILES for item in found):
+                try:
+                    health = await client.async_health()
+                except (CannotConnect, InvalidAuth) as err:
+                    LOGGER.debug("%s's health cannot be read: %s", app, err)
+                else:
+                    found = [with_health(item, health) for item in found]
+            events += [DownloadExplained(item.qbit_hash, item.reason, item.code) for item in found]
         now = dt_util.utcnow()
         changed = False
         for event in events:

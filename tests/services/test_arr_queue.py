@@ -16,6 +16,7 @@ from custom_components.media_request_tracker.services.arr_queue import (
     explain_queue,
     explain_record,
     reason_code,
+    with_health,
 )
 from custom_components.media_request_tracker.tracker.stuck import StuckCode
 
@@ -189,3 +190,39 @@ def test_the_first_record_of_a_download_wins() -> None:
     explained = explain_queue("Sonarr", [None, first, later, record()])
     assert list(explained) == [HASH]
     assert explained[HASH].code is StuckCode.STALLED_NO_PEERS
+
+
+NO_FILES = QueueExplanation(
+    HASH,
+    "Sonarr (import pending): No files found are eligible for import in /tv",
+    StuckCode.NO_ELIGIBLE_FILES,
+)
+MAPPING = {
+    "source": "RemotePathMappingCheck",
+    "type": "warning",
+    "message": "Likely missing remote path mapping.",
+}
+
+
+def test_health_names_the_mapping_behind_no_eligible_files() -> None:
+    explained = with_health(NO_FILES, ["odd", MAPPING])
+    assert explained.code is StuckCode.REMOTE_PATH_MAPPING
+    assert explained.reason == f"{NO_FILES.reason}; Likely missing remote path mapping."
+
+
+@pytest.mark.parametrize(
+    ("explanation", "health"),
+    [
+        (NO_FILES, []),
+        (NO_FILES, [{**MAPPING, "type": "ok"}]),
+        (NO_FILES, [{**MAPPING, "source": "DownloadClientCheck"}]),
+        (QueueExplanation(HASH, "Sonarr: Sample", StuckCode.SAMPLE), [MAPPING]),
+    ],
+)
+def test_health_changes_nothing_else(explanation: QueueExplanation, health: list[Any]) -> None:
+    assert with_health(explanation, health) == explanation
+
+
+def test_health_keeps_the_reason_short() -> None:
+    explained = with_health(NO_FILES, [{**MAPPING, "message": "m" * 1000}])
+    assert len(explained.reason) == MAX_REASON_LENGTH

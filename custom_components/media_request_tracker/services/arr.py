@@ -113,3 +113,10 @@ class ArrClient(JsonApiClient):
             if not batch or page * QUEUE_PAGE_SIZE >= total:
                 break
         return records
+
+    async def async_health(self) -> list[Any]:
+        """Return the app's health check results ([{source, type, message, wikiUrl}])."""
+        body = await self.get_json("/api/v3/health")
+        if not isinstance(body, list):
+            raise CannotConnect("the health answer is not a list")
+        return body

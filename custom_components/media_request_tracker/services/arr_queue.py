@@ -11,7 +11,7 @@ connections", …). Null fields are left out. The texts come from `CompletedDown
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..tracker.stuck import StuckCode
@@ -111,6 +111,10 @@ TRACKED_STATES = {
     "ignored": "ignored",
 }
 
+# The health check that reports download folders the app cannot see (`Source` is the check's
+# class name in Radarr's and Sonarr's /api/v3/health).
+REMOTE_PATH_CHECK = "RemotePathMappingCheck"
+
 # A reason is an attribute and goes into events: keep it readable.
 MAX_REASON_LENGTH = 500
 
@@ -187,3 +191,27 @@ def explain_queue(app: str, records: Iterable[Any]) -> dict[str, QueueExplanatio
         if isinstance(record, dict) and (explanation := explain_record(app, record)):
             explained.setdefault(explanation.qbit_hash, explanation)
     return explained
+
+
+def with_health(explanation: QueueExplanation, health: Iterable[Any]) -> QueueExplanation:
+    """Name a remote path mapping problem that the queue shows only as "no eligible files".
+
+    When the download folder does not exist where Radarr/Sonarr look, their queue says "No
+    files found are eligible for import" (the precise message goes to their log), while their
+    health check reports the missing mapping.
+    """
+    if explanation.code is not StuckCode.NO_ELIGIBLE_FILES:
+        return explanation
+    messages = [
+        str(item.get("message") or "")
+        for item in health
+        if isinstance(item, dict)
+        and item.get("source") == REMOTE_PATH_CHECK
+        and item.get("type") in ("warning", "error")
+    ]
+    if not messages:
+        return explanation
+    reason = "; ".join([explanation.reason, *filter(None, messages)])
+    if len(reason) > MAX_REASON_LENGTH:
+        reason = reason[: MAX_REASON_LENGTH - 1] + "…"
+    return replace(explanation, reason=reason, code=StuckCode.REMOTE_PATH_MAPPING)
