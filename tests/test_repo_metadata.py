@@ -28,6 +28,7 @@ import yaml
 from awesomeversion import AwesomeVersion, AwesomeVersionException, AwesomeVersionStrategy
 
 from custom_components.media_request_tracker.tracker import RequestState
+from custom_components.media_request_tracker.tracker.stuck import StuckCode
 
 REPO = Path(__file__).resolve().parents[1]
 DOMAIN = "media_request_tracker"
@@ -537,6 +538,12 @@ def test_request_states_are_translated() -> None:
     states = _strings()["entity"]["sensor"]["request"]["state"]
     assert set(states) == {state.value for state in RequestState}
     assert all(text.strip() for text in states.values())
+
+
+def test_stuck_codes_are_translated() -> None:
+    attribute = _strings()["entity"]["sensor"]["request"]["state_attributes"]["stuck_code"]
+    assert set(attribute["state"]) == {code.value for code in StuckCode}
+    assert all(text.strip() for text in attribute["state"].values())
 
 
 def test_request_states_have_icons() -> None:
