@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 from typing import Any
@@ -9,9 +10,17 @@ from typing import Any
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
-from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+)
+from pytest_homeassistant_custom_component.test_util.aiohttp import (
+    AiohttpClientMocker,
+    AiohttpClientMockResponse,
+)
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from yarl import URL
 
 from custom_components.media_request_tracker.const import DOMAIN, EVENT_STUCK
 from custom_components.media_request_tracker.tracker.stuck import describe_duration
@@ -463,3 +472,39 @@ async def test_no_eligible_files_is_a_remote_path_mapping_when_health_says_so(
     assert ("Likely missing or incorrect remote path mapping" in reason) is (
         code == "remote_path_mapping"
     )
+
+
+async def test_no_stuck_event_for_a_request_that_moved_while_the_queue_was_read(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Radarr imports the file while its queue is being read: the flag is gone, no event."""
+    stuck = async_capture_events(hass, EVENT_STUCK)
+    client = await hass_client_no_auth()
+    await downloaded_arrival(hass, aioclient_mock, client)
+    mock_jellyfin_items(aioclient_mock, {"Items": []})
+    reading, answer = asyncio.Event(), asyncio.Event()
+
+    async def slow_queue(method: str, url: URL, data: Any) -> AiohttpClientMockResponse:
+        reading.set()
+        await answer.wait()
+        return AiohttpClientMockResponse(
+            method, url, json={"page": 1, "pageSize": 100, "totalRecords": 0, "records": []}
+        )
+
+    aioclient_mock.get(f"{RADARR_URL}/api/v3/queue", side_effect=slow_queue)
+    freezer.tick(timedelta(hours=2, minutes=5))
+    async_fire_time_changed(hass)
+    await asyncio.wait_for(reading.wait(), 5)
+    assert sensor(hass).attributes["stuck"] is False  # flagged, but not published yet
+    assert (await post_webhook(client, "radarr", load_fixture("radarr_download.json")))[0] == 200
+    answer.set()
+    await hass.async_block_till_done()
+    state = sensor(hass)
+    assert state.state == "importing"
+    assert state.attributes["stuck"] is False
+    assert stuck == []
+    assert queue_calls(aioclient_mock, RADARR_URL) == ["1"]

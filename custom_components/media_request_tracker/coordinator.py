@@ -405,6 +405,8 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
             if change.kind is ChangeKind.TRANSITION:
                 self._fire_state_changed(change)  # a removed download that failed
                 continue
+            if not request.stuck:
+                continue  # it moved on while the queues were read
             self._fire(
                 EVENT_STUCK,
                 request,
