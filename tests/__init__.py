@@ -27,15 +27,16 @@ SONARR_URL = "http://sonarr.lan:8989"
 JELLYSEERR_URL = "http://jellyseerr.lan:5055"
 SHOKO_URL = "http://shoko.lan:8111"
 
+# Random like real ones (secrets.token_hex(32)): a fuzzed body cannot hold one by chance.
 WEBHOOK_IDS = {
-    "jellyseerr": "a" * 64,
-    "radarr": "b" * 64,
-    "sonarr": "c" * 64,
-    "qbittorrent": "d" * 64,
-    "jellyfin": "e" * 64,
+    "jellyseerr": "0762241b023e2cf919fe22dc4c31c3a413d1fa1724944c90aebbdc4c201ee9e6",
+    "radarr": "1e9d154b484d82642687687ef4608022bdf2654ddf8eb3618e1b60d9633af0a3",
+    "sonarr": "dde7a8e965bd056913eb1ce9ea9ed705d9eef0c7e55a2eed16b17c39575c2bc2",
+    "qbittorrent": "858cf4e10f80b82a910b5d9a4d17740932ee7663c4a5bfbd0fdd68a18bb102b5",
+    "jellyfin": "27591c29e3ca76dd80dfa6f719411503f1c31bb0e64df29e58f5b486bf2efd5b",
 }
 # Shoko's webhook id, for the tests whose stack has Shoko (ENTRY_DATA has not).
-SHOKO_WEBHOOK_ID = "0" * 64
+SHOKO_WEBHOOK_ID = "adc083d4a19a1258ca2b14837003cef22e49d8a14223851701a5e8df88b10a89"
 ENTRY_DATA: dict[str, Any] = {
     "webhook_ids": WEBHOOK_IDS,
     "jellyseerr": {"url": JELLYSEERR_URL, "api_key": "seerr-key"},
