@@ -184,6 +184,13 @@ class FakeShoko:
         self.negotiate_answers: list[web.Response] = []
         # A handshake answer per connection; None closes the socket without answering.
         self.handshake_answers: list[str | None] = []
+        # Shoko being slow: how many of the next negotiates, WebSocket upgrades and handshakes
+        # get no answer. An unanswered negotiate or upgrade waits until stop(); an unanswered
+        # handshake keeps reading.
+        self.unanswered_negotiations = 0
+        self.unanswered_upgrades = 0
+        self.unanswered_handshakes = 0
+        self._stopping = asyncio.Event()
         self._accepted: asyncio.Queue[Connection] = asyncio.Queue()
         app = web.Application()
         app.router.add_post("/signalr/aggregate/negotiate", self._negotiate)
@@ -196,7 +203,8 @@ class FakeShoko:
         self.url = await start_site(self._runner)
 
     async def stop(self) -> None:
-        """Close what is still open and stop listening."""
+        """Release unanswered negotiates, close what is still open and stop listening."""
+        self._stopping.set()
         for connection in self.connections:
             await connection.socket.close()
         await self._runner.cleanup()
@@ -210,6 +218,10 @@ class FakeShoko:
         self.negotiations.append(
             Negotiation(request.method, dict(request.query), request.headers.get("apikey"))
         )
+        if self.unanswered_negotiations:
+            self.unanswered_negotiations -= 1
+            await self._stopping.wait()
+            return web.Response(status=503)
         if self.negotiate_answers:
             return self.negotiate_answers.pop(0)
         number = len(self.negotiations)
@@ -224,7 +236,14 @@ class FakeShoko:
             }
         )
 
-    async def _hub(self, request: web.Request) -> web.WebSocketResponse:
+    def _handshake_answer(self) -> str | None:
+        return self.handshake_answers.pop(0) if self.handshake_answers else "{}" + RS
+
+    async def _hub(self, request: web.Request) -> web.StreamResponse:
+        if self.unanswered_upgrades:
+            self.unanswered_upgrades -= 1
+            await self._stopping.wait()
+            return web.Response(status=503)
         socket = web.WebSocketResponse()
         await socket.prepare(request)
         connection = Connection(dict(request.query), request.headers.get("apikey"), socket)
@@ -232,8 +251,9 @@ class FakeShoko:
         first = await socket.receive(timeout=TIMEOUT)
         if first.type is aiohttp.WSMsgType.TEXT:
             connection.handshake = first.data
-            answer = self.handshake_answers.pop(0) if self.handshake_answers else "{}" + RS
-            if answer is None:
+            if self.unanswered_handshakes:
+                self.unanswered_handshakes -= 1
+            elif (answer := self._handshake_answer()) is None:
                 await socket.close()
             else:
                 await socket.send_str(answer)
@@ -269,6 +289,15 @@ class RunningListener:
 def short_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """Reconnect after 10 ms rather than seconds."""
     monkeypatch.setattr(shoko_listener, "RECONNECT_BACKOFF", (0.01,))
+
+
+@pytest.fixture(autouse=True)
+def short_request_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give up on a silent Shoko after 0.3 s rather than 15 s.
+
+    Autouse, so it is in place before `running` starts the first negotiate, which reads it.
+    """
+    monkeypatch.setattr(shoko_listener, "REQUEST_TIMEOUT", aiohttp.ClientTimeout(total=0.3))
 
 
 @pytest.fixture
@@ -517,6 +546,33 @@ async def test_a_failed_attempt_is_retried(
     lost = logged(caplog_info, LOST)
     assert len(lost) == 1
     assert reason in lost[0]
+    assert logged(caplog_info, BACK) == [BACK]
+    await connection.send(file_matched())
+    assert await running.next_events() == [MATCHED_EVENT]
+
+
+@pytest.mark.parametrize("silent", ["negotiate", "upgrade", "handshake"])
+async def test_a_slow_shoko_times_out_and_is_retried(
+    shoko: FakeShoko,
+    running: RunningListener,
+    caplog_info: pytest.LogCaptureFixture,
+    silent: str,
+) -> None:
+    """An unanswered negotiate, WebSocket upgrade or handshake ends at the request timeout."""
+    if silent == "negotiate":
+        shoko.unanswered_negotiations = 1
+    elif silent == "upgrade":
+        shoko.unanswered_upgrades = 1
+    else:
+        shoko.unanswered_handshakes = 1
+        unanswered = await shoko.next_connection()
+        await unanswered.wait_closed()
+    connection = await shoko.next_connection()
+    await connection.round_trip()
+    assert len(shoko.negotiations) == 2
+    assert logged(caplog_info, LOST) == [
+        "Shoko's event stream is not available (TimeoutError); reconnecting"
+    ]
     assert logged(caplog_info, BACK) == [BACK]
     await connection.send(file_matched())
     assert await running.next_events() == [MATCHED_EVENT]

@@ -100,10 +100,14 @@ class ShokoListener:
         # The key goes in the `apikey` header, which Shoko v5 and v6 read (PAYLOADS §4), never
         # in the query: URLs end up in access logs (of Shoko, or of a reverse proxy).
         params = {"feeds": "shoko", "id": token}
-        # A heartbeat notices a connection that died without closing (Shoko answers pings).
-        async with self._session.ws_connect(
-            self._hub, params=params, headers=self._headers, heartbeat=15
-        ) as socket:
+        # The upgrade gets the same time limit as every other call (the shared session has
+        # none of its own); a heartbeat then notices a connection that died without closing
+        # (Shoko answers pings).
+        async with asyncio.timeout(REQUEST_TIMEOUT.total):
+            socket = await self._session.ws_connect(
+                self._hub, params=params, headers=self._headers, heartbeat=15
+            )
+        async with socket:
             await socket.send_str(HANDSHAKE)
             answer = await socket.receive(timeout=REQUEST_TIMEOUT.total)
             if answer.type is not aiohttp.WSMsgType.TEXT:
