@@ -9,10 +9,12 @@ from typing import Any
 
 import aiohttp
 import pytest
+import voluptuous_serialize
 from aiohttp import web
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryDisabler, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import config_validation as cv
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
@@ -308,6 +310,13 @@ async def test_options_flow_saves_whole_numbers_and_reloads(
     defaults = result["data_schema"]({})
     assert defaults["poll_active"] == 5
     assert defaults["stuck_after"] == STUCK_DEFAULT_HOURS
+    # The frontend fills a section from the section's own default: it must hold every value.
+    form = voluptuous_serialize.convert(
+        result["data_schema"], custom_serializer=cv.custom_serializer
+    )
+    section = next(field for field in form if field["name"] == "stuck_after")
+    assert section["type"] == "expandable"
+    assert section["default"] == STUCK_DEFAULT_HOURS
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {
@@ -335,6 +344,9 @@ async def test_options_flow_saves_whole_numbers_and_reloads(
     assert limits[RequestState.GRABBING] == timedelta(minutes=30)
     assert RequestState.DOWNLOADING not in limits  # 0 h: never flagged
     assert limits[RequestState.REQUESTED] == timedelta(days=7)
+    again = await hass.config_entries.options.async_init(config_entry.entry_id)
+    assert again["data_schema"]({})["stuck_after"]["grabbing"] == 0.5  # the form shows them
+    hass.config_entries.options.async_abort(again["flow_id"])
     await hass.config_entries.async_unload(config_entry.entry_id)
 
 

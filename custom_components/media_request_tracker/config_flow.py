@@ -337,7 +337,12 @@ class MediaRequestTrackerOptionsFlow(OptionsFlowBase):
                 min=0, max=8760, step=0.25, unit_of_measurement="h", mode=NumberSelectorMode.BOX
             )
         )
-        stuck_after = options.get(CONF_STUCK_AFTER, {})
+        stuck_after = {
+            state.value: options.get(CONF_STUCK_AFTER, {}).get(
+                state.value, limit.total_seconds() / 3600
+            )
+            for state, limit in STUCK_LIMITS.items()
+        }
         schema = vol.Schema(
             {
                 vol.Required(
@@ -363,14 +368,13 @@ class MediaRequestTrackerOptionsFlow(OptionsFlowBase):
                 vol.Required(
                     CONF_LOCAL_ONLY, default=options.get(CONF_LOCAL_ONLY, DEFAULT_LOCAL_ONLY)
                 ): BooleanSelector(),
-                vol.Required(CONF_STUCK_AFTER, default={}): section(
+                # The section's default holds every value too: the frontend fills a section
+                # from its own default when it has one.
+                vol.Required(CONF_STUCK_AFTER, default=stuck_after): section(
                     vol.Schema(
                         {
-                            vol.Required(
-                                state.value,
-                                default=stuck_after.get(state.value, limit.total_seconds() / 3600),
-                            ): hours
-                            for state, limit in STUCK_LIMITS.items()
+                            vol.Required(state, default=hours_in_state): hours
+                            for state, hours_in_state in stuck_after.items()
                         }
                     ),
                     {"collapsed": True},
