@@ -158,6 +158,7 @@ def test_the_release_title_is_not_repeated_and_the_client_speaks_first() -> None
         {"downloadId": "SABnzbd_nzo_1", "errorMessage": "x"},
         {"statusMessages": [], "errorMessage": "  "},
         {"statusMessages": ["not an object", {"title": "Arrival.2016.1080p", "messages": []}]},
+        {"statusMessages": [{"title": "Arrival.2016.1080p", "messages": "not a list"}]},
     ],
 )
 def test_records_that_explain_nothing(fields: dict[str, Any]) -> None:

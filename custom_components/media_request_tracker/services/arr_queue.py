@@ -131,16 +131,34 @@ def reason_code(texts: Iterable[str]) -> StuckCode:
     return StuckCode.UNKNOWN
 
 
+def _strings(values: Any) -> list[str]:
+    """Return the strings of a JSON list (nothing if it is not a list)."""
+    return [value for value in values if isinstance(value, str)] if isinstance(values, list) else []
+
+
+def _status_messages(messages: Any) -> list[tuple[str | None, list[str]]]:
+    """Return (title, messages) of each well-formed *arr status message."""
+    return [
+        (
+            item["title"] if isinstance(item.get("title"), str) else None,
+            _strings(item.get("messages")),
+        )
+        for item in (messages if isinstance(messages, list) else [])
+        if isinstance(item, dict)
+    ]
+
+
+def _shorten(reason: str) -> str:
+    return reason if len(reason) <= MAX_REASON_LENGTH else reason[: MAX_REASON_LENGTH - 1] + "…"
+
+
 def message_texts(messages: Any) -> list[str]:
     """Return every title and message of *arr status messages ({title, messages[]})."""
-    texts: list[str] = []
-    for item in messages if isinstance(messages, list) else []:
-        if not isinstance(item, dict):
-            continue
-        title = item.get("title")
-        texts += [title] if isinstance(title, str) else []
-        texts += [text for text in item.get("messages") or [] if isinstance(text, str)]
-    return texts
+    return [
+        text
+        for title, texts in _status_messages(messages)
+        for text in ([title] if title else []) + texts
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,29 +177,25 @@ def explain_record(app: str, record: dict[str, Any]) -> QueueExplanation | None:
     if qbit_hash is None:
         return None
     release = record.get("title")
-    parts: list[str] = []
-    for item in record.get("statusMessages") or []:
-        if not isinstance(item, dict):
-            continue
-        title = item.get("title") if isinstance(item.get("title"), str) else None
-        messages = "; ".join(message_texts([{"messages": item.get("messages")}]))
+    error = record.get("errorMessage")
+    # The download client's message first, then the app's own (one per rejected file).
+    client = [error.strip()] if isinstance(error, str) and error.strip() else []
+    parts = list(client)
+    for title, texts in _status_messages(record.get("statusMessages")):
+        messages = "; ".join(texts)
         if title and title != release:
             # A rejected file's name, or Radarr's/Sonarr's heading of a multi-file rejection.
             parts.append(f"{title}: {messages}" if messages else title)
         elif messages:
             parts.append(messages)
-    error = record.get("errorMessage")
-    if isinstance(error, str) and error.strip():
-        parts.insert(0, error.strip())
     if not parts:
         return None
     state = TRACKED_STATES.get(str(record.get("trackedDownloadState")))
     reason = f"{app} ({state}): " if state else f"{app}: "
     reason += "; ".join(dict.fromkeys(parts))
-    if len(reason) > MAX_REASON_LENGTH:
-        reason = reason[: MAX_REASON_LENGTH - 1] + "…"
-    texts = [*message_texts(record.get("statusMessages")), *([error] if error else [])]
-    return QueueExplanation(qbit_hash, reason, reason_code(t for t in texts if t != release))
+    texts = [*client, *message_texts(record.get("statusMessages"))]
+    code = reason_code(text for text in texts if text != release)
+    return QueueExplanation(qbit_hash, _shorten(reason), code)
 
 
 def explain_queue(app: str, records: Iterable[Any]) -> dict[str, QueueExplanation]:
@@ -211,7 +225,5 @@ def with_health(explanation: QueueExplanation, health: Iterable[Any]) -> QueueEx
     ]
     if not messages:
         return explanation
-    reason = "; ".join([explanation.reason, *filter(None, messages)])
-    if len(reason) > MAX_REASON_LENGTH:
-        reason = reason[: MAX_REASON_LENGTH - 1] + "…"
+    reason = _shorten("; ".join([explanation.reason, *filter(None, messages)]))
     return replace(explanation, reason=reason, code=StuckCode.REMOTE_PATH_MAPPING)
