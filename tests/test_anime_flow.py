@@ -19,11 +19,8 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.media_request_tracker.const import DOMAIN, EVENT_STUCK
 
 from . import (
-    ENTRY_DATA,
     JELLYFIN_URL,
     SHOKO_URL,
-    SHOKO_WEBHOOK_ID,
-    WEBHOOK_IDS,
     advance,
     load_fixture,
     mock_qbittorrent,
@@ -33,40 +30,21 @@ from . import (
     setup_integration,
     torrent,
 )
+from .anime import ANIME_ENTRY_DATA, EMPTY, MOVIE_HASH, anime_pack, matched, mock_library
 
 MOVIE_ENTITY = "sensor.media_request_tracker_your_name_2016"
-MOVIE_HASH = "7a1e0c3b5d2f4a6897b1c3d5e7f90a1b2c3d4e5f"
-EMPTY = {"Items": [], "TotalRecordCount": 0, "StartIndex": 0}
 
 
 @pytest.fixture
 async def anime_entry(hass: HomeAssistant, aioclient_mock: AiohttpClientMocker) -> Any:
     """A stack with Shoko; its event stream is down (negotiate fails), so only the webhook works."""
-    data = ENTRY_DATA | {
-        "shoko": {"url": SHOKO_URL, "api_key": "shoko-key"},
-        "webhook_ids": WEBHOOK_IDS | {"shoko": SHOKO_WEBHOOK_ID},
-    }
-    entry = MockConfigEntry(domain=DOMAIN, title="Media Request Tracker", data=data)
+    entry = MockConfigEntry(domain=DOMAIN, title="Media Request Tracker", data=ANIME_ENTRY_DATA)
     mock_qbittorrent(aioclient_mock, [])
     aioclient_mock.post(f"{SHOKO_URL}/signalr/aggregate/negotiate", status=503)
     await setup_integration(hass, entry)
     yield entry
     await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
-
-
-def mock_library(aioclient_mock: AiohttpClientMocker, answers: dict[str, dict[str, Any]]) -> None:
-    """Answer Jellyfin's /Items per includeItemTypes ("" = no type); unlisted ones are empty."""
-    replace_mocks(aioclient_mock)
-    mock_qbittorrent(aioclient_mock, [])
-    aioclient_mock.post(f"{SHOKO_URL}/signalr/aggregate/negotiate", status=503)
-    for types in ("Movie,Series", "Series", "Movie"):
-        aioclient_mock.get(
-            f"{JELLYFIN_URL}/Items",
-            params={"includeItemTypes": types},
-            json=answers.get(types, EMPTY),
-        )
-    aioclient_mock.get(f"{JELLYFIN_URL}/Items", json=answers.get("", EMPTY))
 
 
 async def import_anime_movie(
@@ -197,65 +175,6 @@ async def test_shoko_silent_anime_movie_reaches_available_through_jellyfin(
     state = sensor(hass, MOVIE_ENTITY)
     assert state.state == "available"
     assert state.attributes["shoko_series_id"] is None
-
-
-def anime_pack() -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Return an anime season pack grab of 12 episodes and its 12 per-file import events."""
-    grab: dict[str, Any] = load_fixture("sonarr_grab_season_pack.json")
-    complete: dict[str, Any] = load_fixture("sonarr_import_complete.json")
-    series = grab["series"] | {
-        "id": 9,
-        "title": "Mushishi",
-        "year": 2005,
-        "tvdbId": 79742,
-        "tmdbId": 30991,
-        "imdbId": "tt0807832",
-        "type": "anime",
-    }
-    grab = grab | {"series": series, "episodes": grab["episodes"][:12], "downloadId": "AB" * 20}
-    imports = []
-    for index in range(12):
-        number = index + 1
-        relative = f"Season 02/Mushishi - S02E{number:02d} - Episode {number} [Bluray-1080p].mkv"
-        episode_file = complete["episodeFiles"][index] | {
-            "relativePath": relative,
-            "path": f"/media/anime/Mushishi/{relative}",
-        }
-        imports.append(
-            load_fixture("sonarr_download_file.json")
-            | {
-                "series": series,
-                "episodes": [grab["episodes"][index]],
-                "episodeFile": episode_file,
-                "downloadId": "AB" * 20,
-            }
-        )
-    return grab, imports
-
-
-def matched(number: int, *, windows: bool = False, target: str = "FileMatched") -> dict[str, Any]:
-    """Return Shoko's frame for episode `number` of the anime pack."""
-    separator = "\\" if windows else "/"
-    relative = separator.join(
-        [
-            "Mushishi",
-            "Season 02",
-            f"Mushishi - S02E{number:02d} - Episode {number} [Bluray-1080p].mkv",
-        ]
-    )
-    event: dict[str, Any] = {"FileID": 7000 + number, "RelativePath": relative}
-    if target == "FileMatched":
-        event["CrossReferences"] = [
-            {
-                "EpisodeID": 800 + number,
-                "AnidbEpisodeID": 90000 + number,
-                "SeriesID": 55,
-                "AnidbAnimeID": 3300,
-            }
-        ]
-    else:
-        event |= {"AutoMatchAttempts": 3, "HasCrossReferences": False, "IsUDPBanned": False}
-    return {"type": 1, "target": f"ShokoEvent:{target}", "arguments": [event]}
 
 
 async def test_anime_season_pack_matched_episode_by_episode(

@@ -23,8 +23,6 @@ from . import (
     JELLYFIN_URL,
     QBIT_URL,
     SHOKO_URL,
-    SHOKO_WEBHOOK_ID,
-    WEBHOOK_IDS,
     load_fixture,
     mock_jellyfin_items,
     mock_qbittorrent,
@@ -33,7 +31,7 @@ from . import (
     sensor,
     torrent,
 )
-from .test_anime_flow import MOVIE_HASH, anime_pack, matched, mock_library
+from .anime import ANIME_ENTRY_DATA, MOVIE_HASH, anime_pack, matched, mock_library
 
 type Step = Callable[[], Awaitable[None]]
 type StepFactory = Callable[
@@ -42,12 +40,6 @@ type StepFactory = Callable[
 
 # Attributes that record when something happened: equal only up to the clock, so compared apart.
 TIMES = ("state_since", "created_at", "available_at", "history")
-
-# A stack with Shoko, whose event stream is down (negotiate fails): Shoko speaks by webhook only.
-ANIME_ENTRY_DATA = ENTRY_DATA | {
-    "shoko": {"url": SHOKO_URL, "api_key": "shoko-key"},
-    "webhook_ids": WEBHOOK_IDS | {"shoko": SHOKO_WEBHOOK_ID},
-}
 
 
 def comparable(attributes: dict[str, Any]) -> dict[str, Any]:
