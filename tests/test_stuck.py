@@ -53,6 +53,16 @@ def entry_with(options: dict[str, Any]) -> MockConfigEntry:
     )
 
 
+async def grab_arrival(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, client: Any, **listed: Any
+) -> None:
+    """Post Radarr's grab of Arrival while qBittorrent lists its torrent with `listed` fields."""
+    replace_mocks(aioclient_mock)
+    mock_qbittorrent(aioclient_mock, [torrent(**listed)])
+    assert (await post_webhook(client, "radarr", load_fixture("radarr_grab.json")))[0] == 200
+    await hass.async_block_till_done()
+
+
 async def test_limits_from_the_options_flag_and_clear(
     hass: HomeAssistant,
     aioclient_mock: AiohttpClientMocker,
@@ -105,11 +115,8 @@ async def test_default_limits_apply_without_options(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Without options, downloading may last 24 h before the request is flagged."""
-    replace_mocks(aioclient_mock)
-    mock_qbittorrent(aioclient_mock, [torrent(state="stalledDL", progress=0.2, dlspeed=0)])
     client = await hass_client_no_auth()
-    await post_webhook(client, "radarr", load_fixture("radarr_grab.json"))
-    await hass.async_block_till_done()
+    await grab_arrival(hass, aioclient_mock, client, state="stalledDL", progress=0.2, dlspeed=0)
     assert sensor(hass).state == "downloading"
     mock_queue(aioclient_mock, RADARR_URL, [])  # Radarr's queue knows nothing of it
     await advance(hass, freezer, timedelta(hours=23))
@@ -216,10 +223,7 @@ async def downloaded_arrival(
     hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, client: Any
 ) -> None:
     """Grab Arrival and let its torrent finish (no import follows)."""
-    replace_mocks(aioclient_mock)
-    mock_qbittorrent(aioclient_mock, [torrent(state="stalledUP", progress=1)])
-    assert (await post_webhook(client, "radarr", load_fixture("radarr_grab.json")))[0] == 200
-    await hass.async_block_till_done()
+    await grab_arrival(hass, aioclient_mock, client, state="stalledUP", progress=1)
     assert sensor(hass).state == "downloaded"
 
 
@@ -296,10 +300,7 @@ async def test_a_stalled_download_is_explained_once_the_queue_can_be_read(
     """Radarr failing, timing out, answering nonsense: the generic reason stays; then the real one."""
     stuck = async_capture_events(hass, EVENT_STUCK)
     client = await hass_client_no_auth()
-    replace_mocks(aioclient_mock)
-    mock_qbittorrent(aioclient_mock, [torrent(state="stalledDL", progress=0.2, dlspeed=0)])
-    await post_webhook(client, "radarr", load_fixture("radarr_grab.json"))
-    await hass.async_block_till_done()
+    await grab_arrival(hass, aioclient_mock, client, state="stalledDL", progress=0.2, dlspeed=0)
     aioclient_mock.get(f"{RADARR_URL}/api/v3/queue", status=500)
 
     await advance(hass, freezer, timedelta(hours=24, minutes=5))
@@ -349,10 +350,7 @@ async def test_a_removed_download_keeps_the_clients_reason(
 ) -> None:
     """What qBittorrent itself reported is not replaced by the queue (which would repeat it)."""
     client = await hass_client_no_auth()
-    replace_mocks(aioclient_mock)
-    mock_qbittorrent(aioclient_mock, [torrent(state="downloading", progress=0.3, dlspeed=5)])
-    await post_webhook(client, "radarr", load_fixture("radarr_grab.json"))
-    await hass.async_block_till_done()
+    await grab_arrival(hass, aioclient_mock, client, state="downloading", progress=0.3, dlspeed=5)
     replace_mocks(aioclient_mock)
     mock_qbittorrent(aioclient_mock, [])
     record = {
