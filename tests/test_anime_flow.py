@@ -221,7 +221,7 @@ async def test_anime_season_pack_matched_episode_by_episode(
         frame = matched(number, windows=number == 3)
         assert (await post_webhook(client, "shoko", frame))[0] == 200
     await hass.async_block_till_done()
-    tracker = anime_entry.runtime_data.tracker
+    tracker = anime_entry.runtime_data.coordinator.tracker
     request = next(r for r in tracker.requests.values() if r.title == "Mushishi")
     assert [episode.shoko_file_id for episode in request.episodes] == [
         7000 + n for n in range(1, 13)

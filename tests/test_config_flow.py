@@ -304,7 +304,7 @@ async def test_options_flow_saves_whole_numbers_and_reloads(
     """Options are stored and applied by a reload (new poll interval in the coordinator)."""
     mock_qbittorrent(aioclient_mock, [])
     await setup_integration(hass, config_entry)
-    first = config_entry.runtime_data
+    first = config_entry.runtime_data.coordinator
     result = await hass.config_entries.options.async_init(config_entry.entry_id)
     assert result["type"] is FlowResultType.FORM
     defaults = result["data_schema"]({})
@@ -338,9 +338,9 @@ async def test_options_flow_saves_whole_numbers_and_reloads(
         "local_only": False,
         "stuck_after": {**STUCK_DEFAULT_HOURS, "grabbing": 0.5, "downloading": 0.0},
     }
-    assert config_entry.runtime_data is not first
-    assert config_entry.runtime_data.anime_tag == "Anime"
-    limits = config_entry.runtime_data.stuck_limits
+    assert config_entry.runtime_data.coordinator is not first
+    assert config_entry.runtime_data.coordinator.options.anime_tag == "Anime"
+    limits = config_entry.runtime_data.coordinator.options.stuck_limits
     assert limits[RequestState.GRABBING] == timedelta(minutes=30)
     assert RequestState.DOWNLOADING not in limits  # 0 h: never flagged
     assert limits[RequestState.REQUESTED] == timedelta(days=7)

@@ -248,7 +248,7 @@ async def test_finished_requests_are_forgotten_after_the_retention(
     await advance(hass, freezer, timedelta(days=1, hours=1))
     assert hass.states.get(ARRIVAL_ENTITY) is None
     assert entity_registry.async_get(ARRIVAL_ENTITY) is None
-    assert setup_entry.runtime_data.tracker.requests == {}
+    assert setup_entry.runtime_data.coordinator.tracker.requests == {}
 
 
 async def test_removing_the_entry_deletes_its_storage(
@@ -380,7 +380,7 @@ async def test_unreadable_store_starts_empty_with_a_repair_issue(
     mock_qbittorrent(aioclient_mock, [])
     await setup_integration(hass, config_entry)
     assert config_entry.state is ConfigEntryState.LOADED
-    assert config_entry.runtime_data.tracker.requests == {}
+    assert config_entry.runtime_data.coordinator.tracker.requests == {}
     issue = ir.async_get(hass).async_get_issue(
         DOMAIN, f"storage_unreadable_{config_entry.entry_id}"
     )
@@ -401,13 +401,13 @@ async def test_unreadable_store_file_is_kept_and_never_overwritten(
     hass: HomeAssistant, setup_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
     """The bad file is renamed aside; a second bad file gets its own name."""
-    coordinator = setup_entry.runtime_data
-    path = Path(coordinator._store.path)
+    coordinator = setup_entry.runtime_data.coordinator
+    path = Path(coordinator.storage.path)
     path.parent.mkdir(parents=True, exist_ok=True)
     kept = []
     for content in ("first bad file", "second bad file"):
         path.write_text(content)
-        await coordinator._async_set_storage_aside(ValueError("bad"))
+        await coordinator.storage.async_set_aside(ValueError("bad"))
         freezer.tick(timedelta(seconds=1))
         kept = sorted(path.parent.glob(f"{path.name}.unreadable.*"))
     assert not path.exists()

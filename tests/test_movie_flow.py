@@ -47,7 +47,7 @@ async def test_regular_movie_flow_reaches_available(
     """Jellyseerr → Radarr grab → qBittorrent → Radarr import → Jellyfin: every state asserted."""
     events = async_capture_events(hass, EVENT_STATE_CHANGED)
     client = await hass_client_no_auth()
-    coordinator = setup_entry.runtime_data
+    coordinator = setup_entry.runtime_data.coordinator
     assert coordinator.update_interval is None  # nothing to poll yet
 
     # Jellyseerr: a request, then its approval.
@@ -260,7 +260,7 @@ async def test_paused_torrent_is_polled_slowly_and_not_failed(
     state = sensor(hass)
     assert state.state == "grabbing"
     assert state.attributes["paused"] is True
-    assert setup_entry.runtime_data.update_interval == timedelta(seconds=30)
+    assert setup_entry.runtime_data.coordinator.update_interval == timedelta(seconds=30)
     polls = qbit_polls(aioclient_mock)
     await advance(hass, freezer, 10)
     assert qbit_polls(aioclient_mock) == polls

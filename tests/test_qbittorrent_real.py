@@ -194,7 +194,7 @@ async def test_real_download_is_followed_from_grab_to_downloaded(
     a, b, torrent = await downloader_and_seeder(lab, size=12 * MIB, download_limit=768 * 1024)
     entry = entry_against(a)
     async with loaded_entry(hass, entry):
-        coordinator = entry.runtime_data
+        coordinator = entry.runtime_data.coordinator
         client = await hass_client_no_auth()
         # As Radarr does: the torrent goes to qBittorrent, then the Grab webhook names it.
         # A has no peer yet, so no data moves: grabbing, polled every 5 s.
@@ -262,7 +262,7 @@ async def test_qbittorrent_killed_and_restarted_mid_download(
     a, b, torrent = await downloader_and_seeder(lab, size=10 * MIB, download_limit=MIB)
     entry = entry_against(a)
     async with loaded_entry(hass, entry):
-        coordinator = entry.runtime_data
+        coordinator = entry.runtime_data.coordinator
         client = await hass_client_no_auth()
         await a.add_torrent(torrent)
         await post_webhook(client, "radarr", radarr_grab(torrent))
@@ -332,7 +332,7 @@ async def test_grab_before_qbittorrent_lists_the_torrent_is_not_a_removal(
     a, b, torrent = await downloader_and_seeder(lab, size=8 * MIB, download_limit=MIB)
     entry = entry_against(a)
     async with loaded_entry(hass, entry):
-        coordinator = entry.runtime_data
+        coordinator = entry.runtime_data.coordinator
         client = await hass_client_no_auth()
         await post_webhook(client, "radarr", radarr_grab(torrent))
         await hass.async_block_till_done()

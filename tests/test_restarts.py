@@ -356,7 +356,7 @@ async def test_a_restart_after_every_event_changes_nothing(
         assert state.state == "available"
         # The stored request is compared too: the sensor hides the episodes' Shoko and AniDB
         # ids, the torrents and the check back-off.
-        (request,) = entry.runtime_data.tracker.requests.values()
+        (request,) = entry.runtime_data.coordinator.tracker.requests.values()
         facts = dict(state.attributes) | {
             "episode_shoko_file_ids": [episode.shoko_file_id for episode in request.episodes],
             "episode_anidb_ids": [episode.anidb_episode_id for episode in request.episodes],

@@ -28,16 +28,10 @@ import pytest
 from aioresponses import aioresponses
 from yarl import URL
 
-from custom_components.media_request_tracker.services import (
-    jellyfin,
-    jellyseerr,
-    qbittorrent,
-    radarr,
-    shoko,
-    sonarr,
-)
-from custom_components.media_request_tracker.services.api import InvalidAuth, PayloadError
-from custom_components.media_request_tracker.services.schema import ParsedWebhook
+from custom_components.media_request_tracker.clients import jellyfin, jellyseerr, qbittorrent, shoko
+from custom_components.media_request_tracker.clients.api import InvalidAuth, PayloadError
+from custom_components.media_request_tracker.clients.arr import radarr, sonarr
+from custom_components.media_request_tracker.clients.schema import ParsedWebhook
 from custom_components.media_request_tracker.tracker import (
     FileImported,
     FileMatched,

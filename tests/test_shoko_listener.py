@@ -18,9 +18,9 @@ from homeassistant.helpers.event import async_track_state_change_event
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.media_request_tracker.clients import shoko_listener
+from custom_components.media_request_tracker.clients.shoko_listener import ShokoListener
 from custom_components.media_request_tracker.const import DOMAIN
-from custom_components.media_request_tracker.services import shoko_listener
-from custom_components.media_request_tracker.services.shoko_listener import ShokoListener
 from custom_components.media_request_tracker.tracker import (
     FileMatched,
     FileNotMatched,

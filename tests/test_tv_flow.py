@@ -157,7 +157,7 @@ async def test_season_pack_reaches_available_episode_by_episode(
     await advance(hass, freezer, 5)
     assert sensor(hass, SHOW_ENTITY).state == "downloaded"
     assert set(episode_states(hass)) == {"downloaded"}
-    assert setup_entry.runtime_data.update_interval is None
+    assert setup_entry.runtime_data.coordinator.update_interval is None
 
     # 13 per-file imports, then the Import Complete for the whole pack (both ticked in Sonarr).
     replace_mocks(aioclient_mock)
@@ -175,7 +175,7 @@ async def test_season_pack_reaches_available_episode_by_episode(
     ] == 200
     await hass.async_block_till_done()
     assert sensor(hass, SHOW_ENTITY).attributes == before
-    paths = setup_entry.runtime_data.tracker.requests["1"].episodes
+    paths = setup_entry.runtime_data.coordinator.tracker.requests["1"].episodes
     assert paths[4].final_path == (
         "/media/tv/Breaking Bad/Season 02/Breaking Bad - S02E05 - Breakage [Bluray-1080p].mkv"
     )
@@ -257,7 +257,7 @@ async def test_single_episode_grabs_aggregate_at_every_step(
     assert episode_states(hass) == ["downloaded", "grabbing"]
     assert state.state == "downloaded"
     assert state.attributes["total_episodes"] == 2
-    assert setup_entry.runtime_data.tracker.tracked_hashes() == {hashes[2]}
+    assert setup_entry.runtime_data.coordinator.tracker.tracked_hashes() == {hashes[2]}
 
     # Episode 1 is imported while episode 2 downloads: the show is importing.
     replace_mocks(aioclient_mock)
@@ -291,11 +291,11 @@ async def test_paused_season_pack_is_polled_at_the_idle_interval(
     mock_pack(aioclient_mock, None, state="metaDL")
     await post_webhook(client, "sonarr", load_fixture("sonarr_grab_season_pack.json"))
     await hass.async_block_till_done()
-    assert setup_entry.runtime_data.update_interval == timedelta(seconds=5)
+    assert setup_entry.runtime_data.coordinator.update_interval == timedelta(seconds=5)
     mock_pack(aioclient_mock, None, state="pausedDL", progress=0.2)
-    await setup_entry.runtime_data.async_refresh()
+    await setup_entry.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done()
     assert set(episode_states(hass)) == {"grabbing"}
     assert sensor(hass, SHOW_ENTITY).attributes["torrent_state"] == "pausedDL"
     assert sensor(hass, SHOW_ENTITY).attributes["paused"] is True
-    assert setup_entry.runtime_data.update_interval == timedelta(seconds=30)
+    assert setup_entry.runtime_data.coordinator.update_interval == timedelta(seconds=30)

@@ -51,7 +51,7 @@ async def tracked(
 def snapshot(hass: HomeAssistant) -> dict[str, Any]:
     """Return every tracked request as stored, to prove nothing changed."""
     entry = hass.config_entries.async_entries(DOMAIN)[0]
-    return entry.runtime_data.tracker.to_dict()
+    return entry.runtime_data.coordinator.tracker.to_dict()
 
 
 BAD_BODIES: list[tuple[str, bytes, str]] = [

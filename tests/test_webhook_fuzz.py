@@ -32,10 +32,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.media_request_tracker.clients.api import PayloadError
+from custom_components.media_request_tracker.clients.arr import radarr
+from custom_components.media_request_tracker.clients.schema import ParsedWebhook
 from custom_components.media_request_tracker.const import DOMAIN, MAX_BODY_BYTES, Service
-from custom_components.media_request_tracker.services import radarr
-from custom_components.media_request_tracker.services.api import PayloadError
-from custom_components.media_request_tracker.services.schema import ParsedWebhook
 from custom_components.media_request_tracker.tracker import Tracker
 from custom_components.media_request_tracker.webhook import WEBHOOKS, decode_body
 
@@ -521,7 +521,7 @@ VALID_NOTES = {"accepted", "poll requested"}
 
 
 def _snapshot(entry: MockConfigEntry) -> dict[str, Any]:
-    return cast("dict[str, Any]", entry.runtime_data.tracker.to_dict())
+    return cast("dict[str, Any]", entry.runtime_data.coordinator.tracker.to_dict())
 
 
 def _diff(before: dict[str, Any], after: dict[str, Any]) -> list[str]:

@@ -11,16 +11,16 @@ from homeassistant.helpers.aiohttp_client import (
     async_create_clientsession,
     async_get_clientsession,
 )
-from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
+from .clients import StackClients
+from .clients.arr.api import ArrClient
+from .clients.jellyfin import JellyfinClient
+from .clients.qbittorrent import QBittorrentClient
+from .clients.shoko_listener import ShokoListener
 from .const import DOMAIN, Service
-from .coordinator import STORAGE_KEY, MediaRequestConfigEntry, MediaRequestCoordinator
-from .services.arr import ArrClient
-from .services.jellyfin import JellyfinClient
-from .services.qbittorrent import QBittorrentClient
-from .services.shoko_listener import ShokoListener
-from .tracker import MediaType
+from .coordinator import MediaRequestConfigEntry, MediaRequestCoordinator, MediaRequestData
+from .storage import async_remove_storage
 from .webhook import async_register_webhooks
 
 PLATFORMS: list[Platform] = [Platform.SENSOR]
@@ -42,25 +42,26 @@ async def async_setup_entry(hass: HomeAssistant, entry: MediaRequestConfigEntry)
     # its own that accepts such cookies (aiohttp's default jar drops them). Created during set-up,
     # Home Assistant detaches this session when the entry unloads.
     qbit_session = async_create_clientsession(hass, cookie_jar=aiohttp.CookieJar(unsafe=True))
-    jellyfin = entry.data.get(Service.JELLYFIN)
     session = async_get_clientsession(hass)
-    queues = {
-        media_type: (app, ArrClient(session, conf[CONF_URL], conf[CONF_API_KEY]))
-        for media_type, service, app in (
-            (MediaType.MOVIE, Service.RADARR, "Radarr"),
-            (MediaType.TV, Service.SONARR, "Sonarr"),
-        )
-        if (conf := entry.data.get(service))
-    }
-    coordinator = MediaRequestCoordinator(
-        hass,
-        entry,
-        QBittorrentClient(qbit_session, qbit[CONF_URL], qbit[CONF_USERNAME], qbit[CONF_PASSWORD]),
-        JellyfinClient(session, jellyfin[CONF_URL], jellyfin[CONF_API_KEY]) if jellyfin else None,
-        queues,
+
+    def arr(service: Service) -> ArrClient | None:
+        conf = entry.data.get(service)
+        return ArrClient(session, conf[CONF_URL], conf[CONF_API_KEY]) if conf else None
+
+    jellyfin = entry.data.get(Service.JELLYFIN)
+    clients = StackClients(
+        qbittorrent=QBittorrentClient(
+            qbit_session, qbit[CONF_URL], qbit[CONF_USERNAME], qbit[CONF_PASSWORD]
+        ),
+        radarr=arr(Service.RADARR),
+        sonarr=arr(Service.SONARR),
+        jellyfin=JellyfinClient(session, jellyfin[CONF_URL], jellyfin[CONF_API_KEY])
+        if jellyfin
+        else None,
     )
+    coordinator = MediaRequestCoordinator(hass, entry, clients)
     await coordinator.async_config_entry_first_refresh()
-    entry.runtime_data = coordinator
+    entry.runtime_data = MediaRequestData(coordinator, clients, dict(entry.options))
     async_register_webhooks(hass, entry)
     if shoko := entry.data.get(Service.SHOKO):
         listener = ShokoListener(
@@ -92,6 +93,4 @@ async def async_unload_entry(hass: HomeAssistant, entry: MediaRequestConfigEntry
 
 async def async_remove_entry(hass: HomeAssistant, entry: MediaRequestConfigEntry) -> None:
     """Delete the stored requests of a removed stack."""
-    await Store[dict[str, object]](
-        hass, 1, STORAGE_KEY.format(entry_id=entry.entry_id)
-    ).async_remove()
+    await async_remove_storage(hass, entry.entry_id)

@@ -24,6 +24,12 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
+from .clients.api import CannotConnect, InvalidAuth
+from .clients.arr.api import ArrClient
+from .clients.jellyfin import JellyfinClient
+from .clients.jellyseerr import JellyseerrClient
+from .clients.qbittorrent import QBittorrentClient
+from .clients.shoko import ShokoClient
 from .const import (
     CONF_ANIME_TAG,
     CONF_KEEP_DAYS,
@@ -41,12 +47,6 @@ from .const import (
     LOGGER,
     Service,
 )
-from .services.api import CannotConnect, InvalidAuth
-from .services.jellyfin import JellyfinClient
-from .services.jellyseerr import JellyseerrClient
-from .services.qbittorrent import QBittorrentClient
-from .services.radarr import ArrClient
-from .services.shoko import ShokoClient
 from .tracker.stuck import STUCK_LIMITS
 
 try:

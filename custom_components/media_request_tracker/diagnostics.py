@@ -19,7 +19,7 @@ async def async_get_config_entry_diagnostics(
     entry: MediaRequestConfigEntry,
 ) -> dict[str, Any]:
     """Return what helps to debug a stack, without anything secret."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     return {
         "entry": {
             "data": async_redact_data(dict(entry.data), TO_REDACT),

@@ -1,15 +1,61 @@
-"""The base entity: one device per configured stack, fed by the coordinator."""
+"""The entities' common ground: one device per stack, unique ids, and entity-registry work."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.util import slugify
 
 from .const import DOMAIN
-from .coordinator import MediaRequestCoordinator
+from .tracker import Request
+
+if TYPE_CHECKING:
+    from .coordinator import MediaRequestCoordinator
 
 
-class MediaRequestEntity(CoordinatorEntity[MediaRequestCoordinator]):
+def request_unique_id(entry_id: str, request_id: str) -> str:
+    """Return the entity unique id of a request."""
+    return f"{entry_id}-request-{request_id}"
+
+
+def request_entity_id(hass: HomeAssistant, entry: ConfigEntry, request: Request) -> str:
+    """Return the request sensor's entity id, registering it now if it is new.
+
+    Registering here (the sensor platform adds the entity a moment later, under this id)
+    lets the very first state-changed event name the entity automations will see.
+    """
+    return (
+        er.async_get(hass)
+        .async_get_or_create(
+            Platform.SENSOR,
+            DOMAIN,
+            request_unique_id(entry.entry_id, request.request_id),
+            config_entry=entry,
+            suggested_object_id=slugify(f"{entry.title} {request.display_name}"),
+        )
+        .entity_id
+    )
+
+
+def remove_request_entities(
+    hass: HomeAssistant, entry: ConfigEntry, request_ids: Iterable[str]
+) -> None:
+    """Remove the entities of requests that are no longer tracked."""
+    registry = er.async_get(hass)
+    for request_id in request_ids:
+        unique_id = request_unique_id(entry.entry_id, request_id)
+        if entity_id := registry.async_get_entity_id(Platform.SENSOR, DOMAIN, unique_id):
+            registry.async_remove(entity_id)
+
+
+class MediaRequestEntity(CoordinatorEntity["MediaRequestCoordinator"]):
     """An entity of the Media Request Tracker service device."""
 
     _attr_has_entity_name = True

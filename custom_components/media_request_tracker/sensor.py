@@ -8,8 +8,8 @@ from homeassistant.components.sensor import SensorDeviceClass, SensorEntity
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import MediaRequestConfigEntry, MediaRequestCoordinator, request_unique_id
-from .entity import MediaRequestEntity
+from .coordinator import MediaRequestConfigEntry, MediaRequestCoordinator
+from .entity import MediaRequestEntity, request_unique_id
 from .tracker import MediaType, Request, RequestState
 from .tracker.states import TORRENT_STATES
 from .tracker.tv import episode_counts
@@ -27,7 +27,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a sensor for every request, now and whenever a new one appears."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     known: set[str] = set()
 
     @callback

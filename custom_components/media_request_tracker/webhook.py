@@ -22,21 +22,21 @@ from homeassistant.helpers.network import is_cloud_connection
 from homeassistant.util import network
 from homeassistant.util.json import json_loads
 
+from .clients import jellyfin, jellyseerr, qbittorrent, shoko
+from .clients.api import PayloadError
+from .clients.arr import radarr, sonarr
+from .clients.schema import ParsedWebhook
 from .const import (
-    CONF_LOCAL_ONLY,
     CONF_WEBHOOK_IDS,
-    DEFAULT_LOCAL_ONLY,
     DOMAIN,
     LOGGER,
     MAX_BODY_BYTES,
     Service,
 )
-from .coordinator import MediaRequestConfigEntry, MediaRequestCoordinator
-from .services import jellyfin, jellyseerr, qbittorrent, radarr, shoko, sonarr
-from .services.api import PayloadError
-from .services.schema import ParsedWebhook
+from .coordinator import MediaRequestConfigEntry
+from .options import StackOptions
 
-type Parser = Callable[[Any, MediaRequestCoordinator], ParsedWebhook]
+type Parser = Callable[[Any, StackOptions], ParsedWebhook]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +49,12 @@ class WebhookSpec:
 
 WEBHOOKS: dict[Service, WebhookSpec] = {
     Service.JELLYSEERR: WebhookSpec(lambda body, _: jellyseerr.parse_webhook(body)),
-    Service.RADARR: WebhookSpec(lambda body, c: radarr.parse_webhook(body, c.anime_tag)),
-    Service.SONARR: WebhookSpec(lambda body, c: sonarr.parse_webhook(body, c.anime_tag)),
+    Service.RADARR: WebhookSpec(
+        lambda body, options: radarr.parse_webhook(body, options.anime_tag)
+    ),
+    Service.SONARR: WebhookSpec(
+        lambda body, options: sonarr.parse_webhook(body, options.anime_tag)
+    ),
     Service.QBITTORRENT: WebhookSpec(
         lambda body, _: qbittorrent.parse_webhook(body), poll_after=True
     ),
@@ -65,7 +69,7 @@ class BodyTooLarge(Exception):
 
 def async_register_webhooks(hass: HomeAssistant, entry: MediaRequestConfigEntry) -> None:
     """Register the entry's webhooks and unregister them when it unloads."""
-    local_only = bool(entry.options.get(CONF_LOCAL_ONLY, DEFAULT_LOCAL_ONLY))
+    local_only = StackOptions.from_entry(entry.options).local_only
     for service_name, webhook_id in entry.data[CONF_WEBHOOK_IDS].items():
         service = Service(service_name)
         webhook.async_register(
@@ -145,7 +149,7 @@ async def _async_handle_webhook(
             request.remote,
         )
         return _answer(HTTPStatus.FORBIDDEN, error="local network only")
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     spec = WEBHOOKS[service]
     try:
         body = await _read_body(request)
@@ -153,7 +157,7 @@ async def _async_handle_webhook(
         LOGGER.warning("Rejected a %s webhook body over %d bytes", service, MAX_BODY_BYTES)
         return _answer(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, error="body too large")
     try:
-        parsed = spec.parse(decode_body(body), coordinator)
+        parsed = spec.parse(decode_body(body), coordinator.options)
     except PayloadError as err:
         LOGGER.warning("Rejected a %s webhook: %s", service, err)
         return _answer(HTTPStatus.BAD_REQUEST, error=str(err))

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from custom_components.media_request_tracker.services.arr_queue import (
+from custom_components.media_request_tracker.clients.arr.queue import (
     MAX_REASON_LENGTH,
     QueueExplanation,
     explain_queue,

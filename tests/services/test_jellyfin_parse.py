@@ -11,20 +11,20 @@ from typing import Any
 import aiohttp
 import pytest
 
-from custom_components.media_request_tracker.services.api import (
+from custom_components.media_request_tracker.clients.api import (
     CannotConnect,
     InvalidAuth,
     JsonApiClient,
     PayloadError,
 )
-from custom_components.media_request_tracker.services.jellyfin import (
+from custom_components.media_request_tracker.clients.jellyfin import (
     JellyfinClient,
     LibraryMatch,
     is_playable,
     parse_webhook,
     provider_id,
 )
-from custom_components.media_request_tracker.services.schema import ParsedWebhook
+from custom_components.media_request_tracker.clients.schema import ParsedWebhook
 from custom_components.media_request_tracker.tracker import (
     LibraryCheckRequested,
     MediaKey,

@@ -6,15 +6,15 @@ from typing import Any
 
 import pytest
 
-from custom_components.media_request_tracker.services.api import InvalidAuth, PayloadError
-from custom_components.media_request_tracker.services.jellyseerr import (
+from custom_components.media_request_tracker.clients.api import InvalidAuth, PayloadError
+from custom_components.media_request_tracker.clients.jellyseerr import (
     NOTIFICATION_TARGETS,
     JellyseerrClient,
     parse_seasons,
     parse_webhook,
     split_subject,
 )
-from custom_components.media_request_tracker.services.schema import ParsedWebhook
+from custom_components.media_request_tracker.clients.schema import ParsedWebhook
 from custom_components.media_request_tracker.tracker import (
     MediaKey,
     MediaType,

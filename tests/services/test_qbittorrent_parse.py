@@ -8,18 +8,18 @@ from typing import Any
 import aiohttp
 import pytest
 
-from custom_components.media_request_tracker.services.api import (
+from custom_components.media_request_tracker.clients.api import (
     CannotConnect,
     InvalidAuth,
     PayloadError,
 )
-from custom_components.media_request_tracker.services.qbittorrent import (
+from custom_components.media_request_tracker.clients.qbittorrent import (
     STATE_PHASES,
     QBittorrentClient,
     parse_webhook,
     torrent_progress,
 )
-from custom_components.media_request_tracker.services.schema import ParsedWebhook
+from custom_components.media_request_tracker.clients.schema import ParsedWebhook
 from custom_components.media_request_tracker.tracker import TorrentPhase, TorrentProgress
 
 from . import mocked_http, requests_made, sent

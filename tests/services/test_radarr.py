@@ -7,14 +7,11 @@ from typing import Any
 
 import pytest
 
-from custom_components.media_request_tracker.services.api import CannotConnect, PayloadError
-from custom_components.media_request_tracker.services.radarr import (
-    ArrClient,
-    has_tag,
-    parse_webhook,
-    status_reason,
-)
-from custom_components.media_request_tracker.services.schema import ParsedWebhook
+from custom_components.media_request_tracker.clients.api import CannotConnect, PayloadError
+from custom_components.media_request_tracker.clients.arr.api import ArrClient
+from custom_components.media_request_tracker.clients.arr.payload import has_tag, status_reason
+from custom_components.media_request_tracker.clients.arr.radarr import parse_webhook
+from custom_components.media_request_tracker.clients.schema import ParsedWebhook
 from custom_components.media_request_tracker.tracker import (
     FileImported,
     ImportNeedsAttention,

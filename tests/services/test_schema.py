@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 import voluptuous as vol
 
-from custom_components.media_request_tracker.services.api import PayloadError
-from custom_components.media_request_tracker.services.schema import (
+from custom_components.media_request_tracker.clients.api import PayloadError
+from custom_components.media_request_tracker.clients.schema import (
     MAX_TEXT,
     TEST_RECEIVED,
     ParsedWebhook,

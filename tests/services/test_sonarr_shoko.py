@@ -6,9 +6,11 @@ from typing import Any
 
 import pytest
 
-from custom_components.media_request_tracker.services import shoko, sonarr
-from custom_components.media_request_tracker.services.api import InvalidAuth, PayloadError
-from custom_components.media_request_tracker.services.schema import ParsedWebhook
+from custom_components.media_request_tracker.clients import shoko
+from custom_components.media_request_tracker.clients.api import InvalidAuth, PayloadError
+from custom_components.media_request_tracker.clients.arr import sonarr
+from custom_components.media_request_tracker.clients.arr.api import ArrClient
+from custom_components.media_request_tracker.clients.schema import ParsedWebhook
 from custom_components.media_request_tracker.tracker import FileMatched, FileNotMatched
 from custom_components.media_request_tracker.tracker.events import ShokoCrossReference
 
@@ -161,7 +163,7 @@ async def test_sonarr_client_checks_the_api_key() -> None:
     async with mocked_http() as (session, mocked):
         mocked.get(f"{SONARR_URL}/api/v3/system/status", payload={"appName": "Sonarr"})
 
-        await sonarr.SonarrClient(session, SONARR_URL, "sonarr-key").async_validate()
+        await ArrClient(session, SONARR_URL, "sonarr-key").async_validate()
 
     assert requests_made(mocked) == {("GET", f"{SONARR_URL}/api/v3/system/status"): 1}
     assert sent(mocked)[0]["headers"] == {"X-Api-Key": "sonarr-key"}

@@ -27,8 +27,13 @@ from custom_components.media_request_tracker.tracker import (
     Tracker,
     TrackerEvent,
 )
-from custom_components.media_request_tracker.tracker.events import DownloadExplained
-from custom_components.media_request_tracker.tracker.tracker import VERIFY_BACKOFF
+from custom_components.media_request_tracker.tracker.events import (
+    DownloadExplained,
+    RetentionDue,
+    StuckCheckDue,
+)
+from custom_components.media_request_tracker.tracker.lifecycle import VERIFY_BACKOFF
+from custom_components.media_request_tracker.tracker.stuck import STUCK_LIMITS
 
 S = RequestState
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -709,9 +714,9 @@ def test_purge_forgets_only_finished_requests_older_than_keep() -> None:
     tracker.apply(seerr(S.AVAILABLE), at(600))  # request 1 finished at 09:10
     tracker.apply(seerr(S.FAILED, media=HER, jellyseerr_id=None), at(86400 * 5))  # 3, day 5
 
-    purged = tracker.purge_finished(at(86400 * 8), keep=timedelta(days=7))
+    purged = tracker.apply(RetentionDue(keep=timedelta(days=7)), at(86400 * 8))
 
-    assert purged == ["1"]
+    assert purged == [Change("1", ChangeKind.REMOVED, S.AVAILABLE, S.AVAILABLE)]
     assert list(tracker.requests) == ["2", "3"]
 
 
@@ -784,7 +789,7 @@ def test_a_queue_explanation_lands_only_on_a_stuck_download_once() -> None:
         "stuck_code": None,
     }
 
-    assert tracker.check_stuck(at(3 * 3600)) == [
+    assert tracker.apply(StuckCheckDue(STUCK_LIMITS), at(3 * 3600)) == [
         Change("1", ChangeKind.STUCK, S.DOWNLOADED, S.DOWNLOADED)
     ]
     assert tracker.explainable() == {ARRIVAL_HASH: MediaType.MOVIE}
@@ -810,6 +815,6 @@ def test_a_queue_explanation_lands_only_on_a_stuck_download_once() -> None:
 
 def test_a_request_stuck_before_its_download_is_not_explained_by_a_queue() -> None:
     tracker = tracker_after(seerr(S.APPROVED))
-    tracker.check_stuck(at(7 * 3600))
+    tracker.apply(StuckCheckDue(STUCK_LIMITS), at(7 * 3600))
     assert tracker.requests["1"].stuck is True
     assert tracker.explainable() == {}

@@ -1,5 +1,6 @@
 """Pure tracking core: models, states, correlation and the reducer; no Home Assistant imports."""
 
+from .changes import Change, ChangeKind
 from .events import (
     FileImported,
     FileMatched,
@@ -17,7 +18,7 @@ from .events import (
 )
 from .models import Episode, HistoryEntry, MediaType, Request
 from .states import RequestState
-from .tracker import Change, ChangeKind, Tracker
+from .tracker import Tracker
 
 __all__ = [
     "Change",

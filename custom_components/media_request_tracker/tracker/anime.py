@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from .changes import Change, collect
 from .events import FileMatched, FileNotMatched
 from .models import Episode, Request, set_stuck, stuck_from_episodes
 from .states import RequestState
+
+if TYPE_CHECKING:
+    from .tracker import Tracker
 
 # The states in which Shoko's answer about a file still matters.
 MATCHING_STATES = frozenset({RequestState.IMPORTING, RequestState.ANIME_MATCHING})
@@ -113,3 +118,17 @@ def apply_not_matched(target: Target, event: FileNotMatched) -> bool:
     for holder in holders:
         changed |= set_stuck(holder, reason)
     return changed
+
+
+def on_shoko_event(
+    tracker: Tracker, event: FileMatched | FileNotMatched, now: datetime
+) -> list[Change]:
+    """Apply Shoko's verdict on a file to the request (and episodes) that imported it."""
+    target = find_file(tracker.active(), event.relative_path)
+    if target is None:
+        return []
+    if isinstance(event, FileMatched):
+        updated = apply_match(target, event, now)
+    else:
+        updated = apply_not_matched(target, event)
+    return collect(target[0], None, updated)

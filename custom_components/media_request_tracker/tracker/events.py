@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 from .models import MediaType
@@ -221,12 +223,36 @@ class DownloadExplained:
     code: str
 
 
+@dataclass(frozen=True, slots=True)
+class TorrentsPolled:
+    """One poll of the download client: the torrents asked for, those listed, and pack files."""
+
+    asked: frozenset[str]
+    torrents: tuple[TorrentProgress, ...]
+    files: tuple[TorrentFiles, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StuckCheckDue:
+    """Time to flag the requests that outlived their state's limit (states without one: never)."""
+
+    limits: Mapping[RequestState, timedelta]
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionDue:
+    """Time to forget the finished requests older than `keep`."""
+
+    keep: timedelta
+
+
 type TrackerEvent = (
     RequestNotified
     | ReleaseGrabbed
     | TorrentProgress
     | TorrentFiles
     | TorrentMissing
+    | TorrentsPolled
     | FileImported
     | ImportNeedsAttention
     | DownloadExplained
@@ -236,4 +262,6 @@ type TrackerEvent = (
     | LibraryItemFound
     | LibraryEpisodesFound
     | LibraryItemMissing
+    | StuckCheckDue
+    | RetentionDue
 )

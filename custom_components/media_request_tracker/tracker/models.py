@@ -201,6 +201,16 @@ class Request:
         return cls(**values)
 
 
+def update_fields(holder: Request | Episode, **values: Any) -> bool:
+    """Set the given fields of a request or episode, skipping None; return whether any changed."""
+    changed = False
+    for name, value in values.items():
+        if value is not None and getattr(holder, name) != value:
+            setattr(holder, name, value)
+            changed = True
+    return changed
+
+
 def set_stuck(holder: Request | Episode, reason: str | None, code: str | None = None) -> bool:
     """Flag a request or episode stuck with `reason` and its code; None clears the flag.
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from .episodes import episode_keys_in_name
 from .events import (
@@ -16,7 +15,14 @@ from .events import (
     TorrentPhase,
     TorrentProgress,
 )
-from .models import Episode, HistoryEntry, Request, set_stuck, stuck_from_episodes
+from .models import (
+    Episode,
+    HistoryEntry,
+    Request,
+    set_stuck,
+    stuck_from_episodes,
+    update_fields,
+)
 from .states import (
     TORRENT_STATES,
     VERIFY_STATES,
@@ -32,17 +38,13 @@ EPISODE_PHASE_TARGETS: dict[TorrentPhase, RequestState] = {
 }
 
 
-def _set(target: Episode | Request, name: str, value: Any) -> bool:
-    if value is None or getattr(target, name) == value:
-        return False
-    setattr(target, name, value)
-    return True
-
-
 def _merge_ref(episode: Episode, ref: EpisodeRef) -> bool:
-    changed = _set(episode, "episode_title", ref.title)
-    changed |= _set(episode, "sonarr_episode_id", ref.sonarr_episode_id)
-    return _set(episode, "episode_tvdb_id", ref.tvdb_id) or changed
+    return update_fields(
+        episode,
+        episode_title=ref.title,
+        sonarr_episode_id=ref.sonarr_episode_id,
+        episode_tvdb_id=ref.tvdb_id,
+    )
 
 
 def _get_or_add(request: Request, ref: EpisodeRef, state: RequestState) -> tuple[Episode, bool]:
@@ -87,7 +89,7 @@ def apply_torrent(request: Request, event: TorrentProgress) -> bool:
     changed = request.torrents.get(event.qbit_hash) != status
     request.torrents[event.qbit_hash] = status
     # The request shows the state of the torrent polled last (usually its only one).
-    changed |= _set(request, "torrent_state", event.client_state)
+    changed |= update_fields(request, torrent_state=event.client_state)
     paused = event.phase is TorrentPhase.PAUSED
     if request.paused != paused:
         request.paused = paused
@@ -102,7 +104,7 @@ def apply_torrent(request: Request, event: TorrentProgress) -> bool:
             changed = True
         progress = 1.0 if target is RequestState.DOWNLOADED else round(event.progress, 4)
         if episode.size is None or progress == 1.0:
-            changed |= _set(episode, "progress", progress)
+            changed |= update_fields(episode, progress=progress)
     return refresh_download_figures(request) or changed
 
 
@@ -117,8 +119,9 @@ def apply_files(request: Request, event: TorrentFiles) -> bool:
                 continue
             if episode.state not in TORRENT_STATES:
                 continue
-            changed |= _set(episode, "progress", round(item.progress, 4))
-            changed |= _set(episode, "size", item.size // len(keys))
+            changed |= update_fields(
+                episode, progress=round(item.progress, 4), size=item.size // len(keys)
+            )
     return refresh_download_figures(request) or changed
 
 
@@ -139,8 +142,7 @@ def refresh_download_figures(request: Request) -> bool:
     }
     etas = [request.torrents[h]["eta"] for h in active if request.torrents[h]["eta"] is not None]
     speed = sum(request.torrents[h]["download_speed"] for h in active)
-    changed = _set(request, "progress", round(progress, 6))
-    changed |= _set(request, "download_speed", speed)
+    changed = update_fields(request, progress=round(progress, 6), download_speed=speed)
     new_eta = max(etas) if etas else (0 if not active else None)
     if request.eta != new_eta:
         request.eta = new_eta
@@ -163,8 +165,7 @@ def import_episodes(request: Request, event: FileImported, now: datetime) -> boo
             set_stuck(episode, None)
             moved = changed = True
         if episode.state in VERIFY_STATES:
-            changed |= _set(episode, "final_path", item.final_path)
-            changed |= _set(episode, "progress", 1.0)
+            changed |= update_fields(episode, final_path=item.final_path, progress=1.0)
     if moved:
         request.verify_attempts = 0
         request.next_verify_at = now + timedelta(seconds=10)
@@ -184,7 +185,7 @@ def mark_stuck(request: Request, event: ImportNeedsAttention) -> bool:
 def mark_found(request: Request, event: LibraryEpisodesFound) -> bool:
     """Make the episodes the media server has available."""
     found = {(season, number): item_id for season, number, item_id in event.episodes}
-    changed = _set(request, "jellyfin_id", event.series_jellyfin_id)
+    changed = update_fields(request, jellyfin_id=event.series_jellyfin_id)
     for episode in request.episodes:
         item_id = found.get(episode.key)
         if item_id is not None and episode.state in VERIFY_STATES:

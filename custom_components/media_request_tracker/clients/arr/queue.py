@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..tracker.stuck import StuckCode
-from .schema import torrent_hash
+from ...tracker.stuck import StuckCode
+from ..schema import torrent_hash
 
 # Lower-case fragments of the real messages, per code. Codes are tried in this order: the
 # specific causes first, the general "nothing importable" last (Radarr and Sonarr head a

@@ -11,34 +11,24 @@ from typing import Any
 
 import voluptuous as vol
 
-from ..tracker import (
-    FileImported,
-    ImportNeedsAttention,
-    MediaKey,
-    MediaType,
-    ReleaseGrabbed,
-)
-from .api import PayloadError
-from .arr import (
-    IMAGE_SCHEMA,
-    RELEASE_SCHEMA,
-    STATUS_MESSAGE_SCHEMA,
-    ArrClient,
-    has_tag,
-    poster,
-    qbittorrent_hash,
-    status_reason,
-)
-from .arr_queue import message_texts, reason_code
-from .schema import (
-    TEST_RECEIVED,
+from ...tracker import FileImported, ImportNeedsAttention, MediaKey, MediaType, TrackerEvent
+from ..schema import (
     ParsedWebhook,
     lenient_bool,
     lenient_id,
     lenient_str,
     lenient_str_list,
     object_schema,
-    validate,
+)
+from .payload import (
+    IMAGE_SCHEMA,
+    RELEASE_SCHEMA,
+    STATUS_MESSAGE_SCHEMA,
+    attention_reason,
+    has_tag,
+    open_event,
+    qbittorrent_hash,
+    release_grabbed,
 )
 
 _MOVIE = object_schema(
@@ -96,55 +86,31 @@ def _media(movie: dict[str, Any], remote: dict[str, Any]) -> MediaKey:
 
 def parse_webhook(payload: Any, anime_tag: str) -> ParsedWebhook:
     """Turn a Radarr webhook body into tracker events."""
-    data = validate(SCHEMA, payload)
-    kind = data["eventType"]
-    if kind == "Test":
-        return TEST_RECEIVED
-    if kind not in ("Grab", "Download", "ManualInteractionRequired"):
-        return ParsedWebhook.ignored(kind)
-    movie = data.get("movie")
-    if not movie or movie.get("id") is None:
-        raise PayloadError(f"{kind} without movie.id")
+    opened = open_event(SCHEMA, payload, "movie")
+    if isinstance(opened, ParsedWebhook):
+        return opened
+    kind, data, movie = opened
     media = _media(movie, data.get("remoteMovie") or {})
-    qbit_hash = qbittorrent_hash(data)
     is_anime = has_tag(movie.get("tags") or [], anime_tag)
+    event: TrackerEvent
     if kind == "Grab":
-        release = data.get("release") or {}
-        event: ReleaseGrabbed | FileImported | ImportNeedsAttention = ReleaseGrabbed(
-            media=media,
-            arr_id=movie["id"],
-            qbit_hash=qbit_hash,
-            release_title=release.get("releaseTitle"),
-            quality=release.get("quality"),
-            indexer=release.get("indexer"),
-            release_group=release.get("releaseGroup"),
-            file_size=release.get("size"),
-            download_client=data.get("downloadClient"),
-            is_anime=is_anime,
-            overview=movie.get("overview"),
-            poster_url=poster(movie),
-        )
+        event = release_grabbed(data, movie, media, is_anime=is_anime)
     elif kind == "Download":
         event = FileImported(
             media=media,
             arr_id=movie["id"],
-            qbit_hash=qbit_hash,
+            qbit_hash=qbittorrent_hash(data),
             final_path=(data.get("movieFile") or {}).get("path"),
             is_upgrade=data.get("isUpgrade", False),
             is_anime=is_anime,
         )
     else:
+        reason, code = attention_reason(data.get("downloadStatusMessages"), "Radarr")
         event = ImportNeedsAttention(
             media=media,
             arr_id=movie["id"],
-            qbit_hash=qbit_hash,
-            reason=status_reason(
-                data.get("downloadStatusMessages"), "Radarr needs manual interaction to import"
-            ),
-            code=reason_code(message_texts(data.get("downloadStatusMessages"))),
+            qbit_hash=qbittorrent_hash(data),
+            reason=reason,
+            code=code,
         )
     return ParsedWebhook((event,))
-
-
-# Shared with Sonarr; kept importable from here for readers who look for them with Radarr.
-__all__ = ["ArrClient", "has_tag", "parse_webhook", "status_reason"]

@@ -13,29 +13,11 @@ from typing import Any
 
 import voluptuous as vol
 
-from ..tracker import (
-    FileImported,
-    ImportNeedsAttention,
-    MediaKey,
-    MediaType,
-    ReleaseGrabbed,
-)
-from ..tracker.episodes import episode_keys_in_name
-from ..tracker.events import EpisodeRef, ImportedEpisode
-from .api import PayloadError
-from .arr import (
-    IMAGE_SCHEMA,
-    RELEASE_SCHEMA,
-    STATUS_MESSAGE_SCHEMA,
-    ArrClient,
-    has_tag,
-    poster,
-    qbittorrent_hash,
-    status_reason,
-)
-from .arr_queue import message_texts, reason_code
-from .schema import (
-    TEST_RECEIVED,
+from ...tracker import FileImported, ImportNeedsAttention, MediaKey, MediaType, TrackerEvent
+from ...tracker.episodes import episode_keys_in_name
+from ...tracker.events import EpisodeRef, ImportedEpisode
+from ..api import PayloadError
+from ..schema import (
     ParsedWebhook,
     lenient_bool,
     lenient_id,
@@ -43,7 +25,16 @@ from .schema import (
     lenient_str,
     lenient_str_list,
     object_schema,
-    validate,
+)
+from .payload import (
+    IMAGE_SCHEMA,
+    RELEASE_SCHEMA,
+    STATUS_MESSAGE_SCHEMA,
+    attention_reason,
+    has_tag,
+    open_event,
+    qbittorrent_hash,
+    release_grabbed,
 )
 
 _SERIES = object_schema(
@@ -88,8 +79,6 @@ SCHEMA = object_schema(
         vol.Optional("downloadStatusMessages"): vol.Any(None, [STATUS_MESSAGE_SCHEMA]),
     }
 )
-
-SonarrClient = ArrClient
 
 
 def _refs(data: dict[str, Any]) -> tuple[EpisodeRef, ...]:
@@ -136,15 +125,10 @@ def imported_episodes(
 
 def parse_webhook(payload: Any, anime_tag: str) -> ParsedWebhook:
     """Turn a Sonarr webhook body into tracker events."""
-    data = validate(SCHEMA, payload)
-    kind = data["eventType"]
-    if kind == "Test":
-        return TEST_RECEIVED
-    if kind not in ("Grab", "Download", "ManualInteractionRequired"):
-        return ParsedWebhook.ignored(kind)
-    series = data.get("series")
-    if not series or series.get("id") is None:
-        raise PayloadError(f"{kind} without series.id")
+    opened = open_event(SCHEMA, payload, "series")
+    if isinstance(opened, ParsedWebhook):
+        return opened
+    kind, data, series = opened
     refs = _refs(data)
     if not refs:
         raise PayloadError(f"{kind} without episodes")
@@ -156,50 +140,34 @@ def parse_webhook(payload: Any, anime_tag: str) -> ParsedWebhook:
         title=series.get("title"),
         year=series.get("year"),
     )
-    qbit_hash = qbittorrent_hash(data)
     is_anime = (series.get("type") or "").casefold() == "anime" or has_tag(
         series.get("tags") or [], anime_tag
     )
-    event: ReleaseGrabbed | FileImported | ImportNeedsAttention
+    event: TrackerEvent
     if kind == "Grab":
-        release = data.get("release") or {}
-        event = ReleaseGrabbed(
-            media=media,
-            arr_id=series["id"],
-            qbit_hash=qbit_hash,
-            release_title=release.get("releaseTitle"),
-            quality=release.get("quality"),
-            indexer=release.get("indexer"),
-            release_group=release.get("releaseGroup"),
-            file_size=release.get("size"),
-            download_client=data.get("downloadClient"),
-            is_anime=is_anime,
-            overview=series.get("overview"),
-            poster_url=poster(series),
-            episodes=refs,
-        )
+        event = release_grabbed(data, series, media, is_anime=is_anime, episodes=refs)
     elif kind == "Download":
-        episodes = imported_episodes(data, refs)
         event = FileImported(
             media=media,
             arr_id=series["id"],
-            qbit_hash=qbit_hash,
+            qbit_hash=qbittorrent_hash(data),
             final_path=None,
             is_upgrade=data.get("isUpgrade", False),
             is_anime=is_anime,
-            episodes=episodes,
+            episodes=imported_episodes(data, refs),
         )
     else:
         messages = data.get("downloadStatusMessages")
         named = {
             key for item in messages or [] for key in episode_keys_in_name(item.get("title") or "")
         }
+        reason, code = attention_reason(messages, "Sonarr")
         event = ImportNeedsAttention(
             media=media,
             arr_id=series["id"],
-            qbit_hash=qbit_hash,
-            reason=status_reason(messages, "Sonarr needs manual interaction to import"),
+            qbit_hash=qbittorrent_hash(data),
+            reason=reason,
             episodes=tuple(ref for ref in refs if not named or ref.key in named),
-            code=reason_code(message_texts(messages)),
+            code=code,
         )
     return ParsedWebhook((event,))

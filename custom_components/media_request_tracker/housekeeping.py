@@ -1,0 +1,67 @@
+"""Housekeeping every few minutes: stuck requests flagged and explained, old ones forgotten.
+
+A stuck download is explained from Radarr's (movies) or Sonarr's (TV) queue before anyone is
+told, so the stuck event carries the queue's reason and code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+from .clients import StackClients
+from .clients.arr.api import ArrClient
+from .clients.arr.queue import explain_queue, with_health
+from .errors import best_effort
+from .options import StackOptions
+from .tracker import MediaType, Tracker, TrackerEvent
+from .tracker.events import DownloadExplained, RetentionDue, StuckCheckDue
+from .tracker.stuck import StuckCode
+
+
+class Housekeeper:
+    """Runs the periodic checks of one stack."""
+
+    def __init__(
+        self, clients: StackClients, on_events: Callable[[list[TrackerEvent]], object]
+    ) -> None:
+        """Explain from Radarr's and Sonarr's queues; `on_events` applies what was found."""
+        # Radarr for movies, Sonarr for TV (by name, for reasons): the queues that explain.
+        self.queues: dict[MediaType, tuple[str, ArrClient]] = {
+            media_type: (app, client)
+            for media_type, app, client in (
+                (MediaType.MOVIE, "Radarr", clients.radarr),
+                (MediaType.TV, "Sonarr", clients.sonarr),
+            )
+            if client is not None
+        }
+        self._on_events = on_events
+
+    async def async_run(self, tracker: Tracker, options: StackOptions, now: datetime) -> None:
+        """Flag what outlived its limit (explained where a queue can), then forget old requests."""
+        check = StuckCheckDue(options.stuck_limits)
+        explained = await self._async_explain(tracker.explainable(check, now))
+        self._on_events([check, *explained, RetentionDue(options.keep)])
+
+    async def _async_explain(self, waiting: Mapping[str, MediaType]) -> list[TrackerEvent]:
+        """Read each queue that holds a stuck download; return what its records say."""
+        events: list[TrackerEvent] = []
+        for media_type, (app, client) in self.queues.items():
+            hashes = {h for h, kind in waiting.items() if kind is media_type}
+            if not hashes:
+                continue
+            records = await best_effort(
+                client.async_queue(), f"{app}'s queue cannot be read, the stuck reasons stay: %s"
+            )
+            if records is None:
+                continue
+            explanations = explain_queue(app, records)
+            found = [explanations[h] for h in sorted(hashes) if h in explanations]
+            if any(item.code is StuckCode.NO_ELIGIBLE_FILES for item in found):
+                health = await best_effort(
+                    client.async_health(), f"{app}'s health cannot be read: %s"
+                )
+                if health is not None:
+                    found = [with_health(item, health) for item in found]
+            events += [DownloadExplained(item.qbit_hash, item.reason, item.code) for item in found]
+        return events

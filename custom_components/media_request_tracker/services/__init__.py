@@ -1,1 +1,0 @@
-"""One module per external service: its payload schema, its parser and its small API client."""

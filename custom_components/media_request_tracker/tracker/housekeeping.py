@@ -1,0 +1,124 @@
+"""Housekeeping: stuck requests flagged (and explained), removed downloads failed, old ones forgotten."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from .changes import Change, ChangeKind, collect
+from .downloads import CLIENT_REASON, REMOVED_REASON
+from .events import DownloadExplained, RetentionDue, StuckCheckDue
+from .lifecycle import aggregate, transition
+from .models import Episode, MediaType, Request, set_stuck
+from .states import TORRENT_STATES, RequestState
+from .stuck import stuck_reason
+
+if TYPE_CHECKING:
+    from .tracker import Tracker
+
+# States in which a stuck request is explained from Radarr's/Sonarr's queue.
+EXPLAINED_STATES = frozenset(
+    {RequestState.DOWNLOADING, RequestState.DOWNLOADED, RequestState.IMPORTING}
+)
+
+
+def on_stuck_check_due(tracker: Tracker, event: StuckCheckDue, now: datetime) -> list[Change]:
+    """Flag requests longer in their state than its limit (once; the next move clears it)."""
+    changes: list[Change] = []
+    for request in list(tracker.active()):
+        if not _over_limit(request, event, now):
+            continue
+        if request.stuck_reason == REMOVED_REASON and request.state in TORRENT_STATES:
+            # Removed from the client and no import followed within the limit: it failed.
+            changes.append(_fail_removed(request, now))
+            continue
+        if request.stuck:
+            continue
+        set_stuck(request, stuck_reason(request.state, event.limits[request.state]))
+        changes.append(Change(request.request_id, ChangeKind.STUCK, request.state, request.state))
+    return changes
+
+
+def _over_limit(request: Request, event: StuckCheckDue, now: datetime) -> bool:
+    limit = event.limits.get(request.state)
+    return limit is not None and request.state_since + limit <= now
+
+
+def _fail_removed(request: Request, now: datetime) -> Change:
+    request.failure_reason = "download removed"
+    if request.media_type is MediaType.TV:
+        for episode in request.episodes:
+            if episode.stuck_reason == REMOVED_REASON and episode.state in TORRENT_STATES:
+                episode.state = RequestState.FAILED
+        change = aggregate(request, now)
+    else:
+        change = transition(request, RequestState.FAILED, now, "download removed")
+    if change is None:  # pragma: no cover - a removed download always can fail
+        return Change(request.request_id, ChangeKind.UPDATED, request.state, request.state)
+    return change
+
+
+def _explainable(request: Request) -> bool:
+    """Return whether an *arr queue may explain why this request is stuck.
+
+    Downloads the client itself reported in error or removed keep the client's reason:
+    the queue would only repeat it.
+    """
+    return request.state in EXPLAINED_STATES and not (request.stuck_reason or "").startswith(
+        CLIENT_REASON
+    )
+
+
+def explainable_downloads(
+    tracker: Tracker, upcoming: StuckCheckDue | None = None, now: datetime | None = None
+) -> dict[str, MediaType]:
+    """Return the hashes of stuck downloads an *arr queue can explain, with their media type.
+
+    With an `upcoming` check at `now`, those it is about to flag are included, so that they
+    are explained before anyone is told.
+    """
+    found: dict[str, MediaType] = {}
+    for request in tracker.active():
+        due = upcoming is not None and now is not None and _over_limit(request, upcoming, now)
+        stuck = request.stuck or due
+        if not stuck or not _explainable(request):
+            continue
+        holders: list[Request | Episode] = [
+            e for e in request.episodes if e.state in EXPLAINED_STATES
+        ] or [request]
+        found |= {h.qbit_hash: request.media_type for h in holders if h.qbit_hash}
+    return found
+
+
+def on_download_explained(
+    tracker: Tracker, event: DownloadExplained, _now: datetime
+) -> list[Change]:
+    """Give the stuck download's request (and episodes) the queue's reason and code."""
+    changes: list[Change] = []
+    for request in list(tracker.active()):
+        if not request.stuck or not _explainable(request):
+            continue
+        if event.qbit_hash not in request.hashes():
+            continue
+        updated = False
+        for episode in request.episodes:
+            if episode.qbit_hash == event.qbit_hash and episode.state in EXPLAINED_STATES:
+                updated |= set_stuck(episode, event.reason, event.code)
+        updated |= set_stuck(request, event.reason, event.code)
+        changes += collect(request, None, updated)
+    return changes
+
+
+def on_retention_due(tracker: Tracker, event: RetentionDue, now: datetime) -> list[Change]:
+    """Forget finished requests older than the retention period."""
+    expired = [
+        request
+        for request in tracker.requests.values()
+        if not request.is_active and request.state_since + event.keep <= now
+    ]
+    for request in expired:
+        del tracker.requests[request.request_id]
+    return [
+        Change(request.request_id, ChangeKind.REMOVED, request.state, request.state)
+        for request in expired
+    ]

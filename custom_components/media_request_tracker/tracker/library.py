@@ -1,0 +1,81 @@
+"""Library phase: the media server has the item (TV: which episodes), or not yet."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from . import tv
+from .changes import Change, collect
+from .correlation import Probe, find_request
+from .events import (
+    LibraryCheckRequested,
+    LibraryEpisodesFound,
+    LibraryItemFound,
+    LibraryItemMissing,
+)
+from .lifecycle import aggregate, schedule_backoff, transition
+from .states import VERIFY_STATES, RequestState
+
+if TYPE_CHECKING:
+    from .tracker import Tracker
+
+
+def on_library_check_requested(
+    tracker: Tracker, event: LibraryCheckRequested, now: datetime
+) -> list[Change]:
+    """Check the waiting requests (or the one the media server named) at once."""
+    waiting = [r for r in tracker.active() if r.state in VERIFY_STATES]
+    if event.media is not None:
+        match = find_request(waiting, Probe(event.media))
+        waiting = [match] if match is not None else []
+    for request in waiting:
+        request.next_verify_at = now
+    return []
+
+
+def on_library_item_found(tracker: Tracker, event: LibraryItemFound, now: datetime) -> list[Change]:
+    """The movie is in the library and playable: the request is available."""
+    request = tracker.requests.get(event.request_id)
+    if request is None or request.state not in VERIFY_STATES:
+        return []
+    request.jellyfin_id = event.jellyfin_id
+    request.available_at = now
+    request.next_verify_at = None
+    moved = transition(request, RequestState.AVAILABLE, now, f"found in Jellyfin ({event.method})")
+    return collect(request, moved, updated=True)
+
+
+def on_library_episodes_found(
+    tracker: Tracker, event: LibraryEpisodesFound, now: datetime
+) -> list[Change]:
+    """The series is in the library: its playable episodes that were waiting become available.
+
+    The event may list every episode the series has; only those still waiting count, and when
+    none of them is there yet it is a miss like any other (DESIGN §2: per-episode checks).
+    """
+    request = tracker.requests.get(event.request_id)
+    if request is None or request.state not in VERIFY_STATES:
+        return []
+    waiting = {episode.key for episode in request.episodes if episode.state in VERIFY_STATES}
+    found = tuple(item for item in sorted(event.episodes) if (item[0], item[1]) in waiting)
+    if not found:
+        return on_library_item_missing(tracker, LibraryItemMissing(request.request_id), now)
+    updated = tv.mark_found(request, replace(event, episodes=found))
+    moved = aggregate(request, now)
+    if request.state is RequestState.AVAILABLE:
+        request.history[-1].note = f"found in Jellyfin ({event.method})"
+    elif tv.waiting_for_library(request):
+        schedule_backoff(request, now)
+    return collect(request, moved, updated)
+
+
+def on_library_item_missing(
+    tracker: Tracker, event: LibraryItemMissing, now: datetime
+) -> list[Change]:
+    """Not in the library yet: ask again later."""
+    request = tracker.requests.get(event.request_id)
+    if request is not None and request.state in VERIFY_STATES:
+        schedule_backoff(request, now)
+    return []

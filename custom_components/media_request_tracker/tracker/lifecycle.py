@@ -1,0 +1,59 @@
+"""Moving a request along its lifecycle: transitions, the TV aggregate, the first library check."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from . import tv
+from .changes import Change, ChangeKind
+from .events import MediaKey
+from .models import HistoryEntry, Request, set_stuck, update_fields
+from .states import VERIFY_STATES, RequestState, can_transition
+
+# Seconds between media-server checks after an import: quick at first (a library scan usually
+# follows the import within a minute), then backing off to every half hour.
+VERIFY_BACKOFF: tuple[int, ...] = (10, 30, 60, 120, 300, 600, 1800)
+
+
+def transition(
+    request: Request, target: RequestState, now: datetime, note: str | None = None
+) -> Change | None:
+    """Move the request to `target` if the lifecycle allows it; a move clears the stuck flag."""
+    if not can_transition(request.state, target):
+        return None
+    previous = request.state
+    request.state = target
+    request.state_since = now
+    set_stuck(request, None)
+    request.history.append(HistoryEntry(target, now, note))
+    if target in VERIFY_STATES:
+        request.verify_attempts = 0
+        request.next_verify_at = now + timedelta(seconds=VERIFY_BACKOFF[0])
+    return Change(request.request_id, ChangeKind.TRANSITION, previous, target)
+
+
+def aggregate(request: Request, now: datetime) -> Change | None:
+    """Give a TV request the state of its episodes; return the transition if it moved."""
+    previous = tv.aggregate(request, now)
+    if previous is None:
+        return None
+    return Change(request.request_id, ChangeKind.TRANSITION, previous, request.state)
+
+
+def merge_media(request: Request, media: MediaKey) -> bool:
+    """Learn the ids an event names; title and year are kept once known."""
+    return update_fields(
+        request,
+        tmdb_id=media.tmdb_id,
+        tvdb_id=media.tvdb_id,
+        imdb_id=media.imdb_id,
+        title=request.title or media.title,
+        year=request.year or media.year,
+    )
+
+
+def schedule_backoff(request: Request, now: datetime) -> None:
+    """The media server does not have the item yet: ask again later, a little later each time."""
+    request.verify_attempts += 1
+    delay = VERIFY_BACKOFF[min(request.verify_attempts, len(VERIFY_BACKOFF) - 1)]
+    request.next_verify_at = now + timedelta(seconds=delay)

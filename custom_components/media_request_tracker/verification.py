@@ -1,0 +1,101 @@
+"""Library verification: when a check is due, ask Jellyfin whether the waiting items are there."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant
+from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.util import dt as dt_util
+
+from .clients.api import ServiceError
+from .clients.jellyfin import JellyfinClient
+from .errors import Reachability
+from .tracker import (
+    LibraryItemFound,
+    LibraryItemMissing,
+    MediaType,
+    Request,
+    Tracker,
+    TrackerEvent,
+)
+from .tracker.events import LibraryEpisodesFound
+
+
+class LibraryVerifier:
+    """Asks Jellyfin about each request whose check is due, and hands the answers on."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        jellyfin: JellyfinClient,
+        on_answers: Callable[[list[TrackerEvent]], object],
+    ) -> None:
+        """Check with `jellyfin`; `on_answers` applies what it said."""
+        self.hass = hass
+        self.jellyfin = jellyfin
+        self._on_answers = on_answers
+        self._reachability = Reachability("Jellyfin")
+        self._unsub: CALLBACK_TYPE | None = None
+
+    def schedule(self, tracker: Tracker) -> None:
+        """Plan the next check for when the tracker says one is due."""
+        self.cancel()
+        due = tracker.next_verification_at()
+        if due is not None:
+            self._unsub = async_track_point_in_utc_time(
+                self.hass, partial(self._async_check_due, tracker), max(due, dt_util.utcnow())
+            )
+
+    def cancel(self) -> None:
+        """Drop the planned check."""
+        if self._unsub is not None:
+            self._unsub()
+            self._unsub = None
+
+    async def _async_check_due(self, tracker: Tracker, now: datetime) -> None:
+        self._unsub = None
+        self._on_answers(
+            [await self._async_check(request) for request in tracker.due_for_verification(now)]
+        )
+
+    async def _async_check(self, request: Request) -> TrackerEvent:
+        """Return what Jellyfin says of a request; a failed call is a miss."""
+        try:
+            if request.media_type is MediaType.TV:
+                event = await self._async_check_series(request)
+            else:
+                match = await self.jellyfin.async_find_movie(
+                    request.tmdb_id,
+                    request.title,
+                    request.year,
+                    anime=request.is_anime,
+                    anidb_id=request.anidb_id,
+                )
+                event = (
+                    LibraryItemFound(request.request_id, match.item_id, match.method)
+                    if match is not None
+                    else LibraryItemMissing(request.request_id)
+                )
+        except ServiceError as err:
+            self._reachability.lost(err)
+            return LibraryItemMissing(request.request_id)
+        self._reachability.back()
+        return event
+
+    async def _async_check_series(self, request: Request) -> TrackerEvent:
+        """Find the series, then the episodes it has (the tracker picks those that wait)."""
+        series = await self.jellyfin.async_find_series(
+            request.tvdb_id, request.tmdb_id, request.title, request.year
+        )
+        if series is None:
+            return LibraryItemMissing(request.request_id)
+        episodes = await self.jellyfin.async_find_episodes(series.item_id)
+        return LibraryEpisodesFound(
+            request.request_id,
+            series.item_id,
+            tuple((season, number, item_id) for (season, number), item_id in episodes.items()),
+            series.method,
+        )
