@@ -421,16 +421,21 @@ class _FlowScan(ast.NodeVisitor):
         self.generic_visit(node)
 
 
+# The modules of the config and options flows: the flows and the set-up form they share.
+FLOW_MODULES = ("config_flow.py", "options_flow.py", "stack_form.py")
+
+
 def _scan_config_flow() -> _FlowScan:
     scan = _FlowScan()
-    scan.visit(ast.parse((INTEGRATION / "config_flow.py").read_text(encoding="utf-8")))
+    for name in FLOW_MODULES:
+        scan.visit(ast.parse((INTEGRATION / name).read_text(encoding="utf-8")))
     return scan
 
 
 def test_config_flow_errors_are_translated() -> None:
     strings = _strings()
     scan = _scan_config_flow()
-    assert scan.errors["config"], 'no `errors[...] = "..."` found in config_flow.py'
+    assert scan.errors["config"], f'no `errors[...] = "..."` found in {FLOW_MODULES}'
     for kind in ("config", "options"):
         missing = scan.errors[kind] - set(strings.get(kind, {}).get("error", {}))
         assert not missing, f"{kind}.error lacks {sorted(missing)}"

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum, auto
 from functools import partial
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
@@ -35,7 +35,7 @@ class MediaRequestData:
     coordinator: MediaRequestCoordinator
     clients: StackClients
     # The options the entry was set up with (Home Assistant before 2025.8 reloads on a change).
-    started_with_options: dict[str, Any] = field(default_factory=dict)
+    started_with_options: dict[str, Any]
 
 
 type MediaRequestConfigEntry = ConfigEntry[MediaRequestData]
@@ -63,17 +63,13 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         self.clients = clients
         self.storage = TrackerStorage(hass, entry.entry_id)
         self.torrents_active = False
+        pushed = partial(self.async_apply, notify=Notify.NEW_DATA)
         self._verifier = (
-            LibraryVerifier(
-                hass, clients.jellyfin, partial(self.async_apply, notify=Notify.NEW_DATA)
-            )
-            if clients.jellyfin
-            else None
+            LibraryVerifier(hass, clients.jellyfin, pushed) if clients.jellyfin else None
         )
         self._housekeeper = Housekeeper(
             clients, partial(self.async_apply, notify=Notify.IF_CHANGED)
         )
-        self._unsub_housekeeping: CALLBACK_TYPE | None = None
 
     @property
     def options(self) -> StackOptions:
@@ -83,8 +79,8 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
     async def _async_setup(self) -> None:
         """Restore the tracker from storage, then start the periodic housekeeping."""
         self.tracker = await self.storage.async_load()
-        self._unsub_housekeeping = async_track_time_interval(
-            self.hass, self._async_housekeeping, HOUSEKEEPING_INTERVAL
+        self.config_entry.async_on_unload(
+            async_track_time_interval(self.hass, self._async_housekeeping, HOUSEKEEPING_INTERVAL)
         )
         # Forget what expired while Home Assistant was off.
         self.async_apply([RetentionDue(self.options.keep)], Notify.NOBODY)
@@ -97,9 +93,6 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         await super().async_shutdown()
         if self._verifier is not None:
             self._verifier.cancel()
-        if self._unsub_housekeeping is not None:
-            self._unsub_housekeeping()
-            self._unsub_housekeeping = None
         await self.storage.async_save(self.tracker)
 
     async def _async_update_data(self) -> Tracker:

@@ -1,4 +1,4 @@
-"""The options of a stack, read once from its config entry with their defaults."""
+"""The options of a stack: their defaults, their form, and reading them back."""
 
 from __future__ import annotations
 
@@ -6,6 +6,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+
+import voluptuous as vol
+from homeassistant.data_entry_flow import section
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    TextSelector,
+)
 
 from .const import (
     CONF_ANIME_TAG,
@@ -23,6 +33,76 @@ from .const import (
 from .tracker import RequestState
 from .tracker.stuck import STUCK_LIMITS
 
+# Every option but the stuck limits, with its default.
+DEFAULTS: dict[str, Any] = {
+    CONF_POLL_ACTIVE: DEFAULT_POLL_ACTIVE,
+    CONF_POLL_IDLE: DEFAULT_POLL_IDLE,
+    CONF_ANIME_TAG: DEFAULT_ANIME_TAG,
+    CONF_KEEP_DAYS: DEFAULT_KEEP_DAYS,
+    CONF_LOCAL_ONLY: DEFAULT_LOCAL_ONLY,
+}
+# Options the form gives as floats that are whole numbers.
+WHOLE_NUMBERS = (CONF_POLL_ACTIVE, CONF_POLL_IDLE, CONF_KEEP_DAYS)
+
+
+def _number(low: float, high: float, step: float, unit: str) -> NumberSelector:
+    return NumberSelector(
+        NumberSelectorConfig(
+            min=low, max=high, step=step, unit_of_measurement=unit, mode=NumberSelectorMode.BOX
+        )
+    )
+
+
+def stuck_hours(options: Mapping[str, Any]) -> dict[str, float]:
+    """Return the hours each state may last before a request is stuck (0: never)."""
+    chosen: Mapping[str, float] = options.get(CONF_STUCK_AFTER, {})
+    return {
+        state.value: chosen.get(state.value, limit.total_seconds() / 3600)
+        for state, limit in STUCK_LIMITS.items()
+    }
+
+
+def options_schema(options: Mapping[str, Any]) -> vol.Schema:
+    """Return the options form, filled with the current options."""
+    current = {**DEFAULTS, **options}
+    seconds = _number(1, 3600, 1, "s")
+    hours = _number(0, 8760, 0.25, "h")
+    stuck_after = stuck_hours(options)
+    selectors = {
+        CONF_POLL_ACTIVE: seconds,
+        CONF_POLL_IDLE: seconds,
+        CONF_ANIME_TAG: TextSelector(),
+        CONF_KEEP_DAYS: _number(1, 3650, 1, "d"),
+        CONF_LOCAL_ONLY: BooleanSelector(),
+    }
+    return vol.Schema(
+        {
+            **{vol.Required(key, default=current[key]): value for key, value in selectors.items()},
+            # The section's default holds every value too: the frontend fills a section
+            # from its own default when it has one.
+            vol.Required(CONF_STUCK_AFTER, default=stuck_after): section(
+                vol.Schema(
+                    {
+                        vol.Required(state, default=hours_in_state): hours
+                        for state, hours_in_state in stuck_after.items()
+                    }
+                ),
+                {"collapsed": True},
+            ),
+        }
+    )
+
+
+def read_form(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the options to store from what the form gave."""
+    return {
+        **user_input,
+        **{key: int(user_input[key]) for key in WHOLE_NUMBERS},
+        CONF_STUCK_AFTER: {
+            state: float(hours) for state, hours in user_input.get(CONF_STUCK_AFTER, {}).items()
+        },
+    }
+
 
 @dataclass(frozen=True, slots=True)
 class StackOptions:
@@ -39,16 +119,16 @@ class StackOptions:
     @classmethod
     def from_entry(cls, options: Mapping[str, Any]) -> StackOptions:
         """Read an entry's options, each missing one at its default."""
-        hours: Mapping[str, float] = options.get(CONF_STUCK_AFTER, {})
-        limits = {
-            state: timedelta(hours=hours[state.value]) if state.value in hours else default
-            for state, default in STUCK_LIMITS.items()
-        }
+        current = {**DEFAULTS, **options}
         return cls(
-            poll_active=timedelta(seconds=options.get(CONF_POLL_ACTIVE, DEFAULT_POLL_ACTIVE)),
-            poll_idle=timedelta(seconds=options.get(CONF_POLL_IDLE, DEFAULT_POLL_IDLE)),
-            anime_tag=str(options.get(CONF_ANIME_TAG, DEFAULT_ANIME_TAG)),
-            keep=timedelta(days=options.get(CONF_KEEP_DAYS, DEFAULT_KEEP_DAYS)),
-            local_only=bool(options.get(CONF_LOCAL_ONLY, DEFAULT_LOCAL_ONLY)),
-            stuck_limits={state: limit for state, limit in limits.items() if limit > timedelta(0)},
+            poll_active=timedelta(seconds=current[CONF_POLL_ACTIVE]),
+            poll_idle=timedelta(seconds=current[CONF_POLL_IDLE]),
+            anime_tag=str(current[CONF_ANIME_TAG]),
+            keep=timedelta(days=current[CONF_KEEP_DAYS]),
+            local_only=bool(current[CONF_LOCAL_ONLY]),
+            stuck_limits={
+                RequestState(state): timedelta(hours=hours)
+                for state, hours in stuck_hours(options).items()
+                if hours > 0
+            },
         )

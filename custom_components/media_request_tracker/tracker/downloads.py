@@ -59,11 +59,9 @@ def on_release_grabbed(tracker: Tracker, event: ReleaseGrabbed, now: datetime) -
         # A new release for the same title (the first one failed): follow the new torrent.
         request.history.append(HistoryEntry(request.state, now, "grabbed another release"))
         request.progress = 0.0
-    updated = merge_media(request, event.media)
+    updated = merge_media(request, event.media, event.arr_id)
     updated |= update_fields(
         request,
-        radarr_id=event.arr_id if event.media.media_type is MediaType.MOVIE else None,
-        sonarr_id=event.arr_id if event.media.media_type is MediaType.TV else None,
         qbit_hash=event.qbit_hash,
         release_title=event.release_title,
         quality=event.quality,
@@ -103,33 +101,36 @@ def on_torrent_progress(tracker: Tracker, event: TorrentProgress, now: datetime)
     """Give the torrent's requests (TV: its episodes) the client's progress and phase."""
     changes: list[Change] = []
     for request in list(tracker.active()):
-        if request.media_type is MediaType.TV and event.qbit_hash in request.hashes():
-            updated = tv.apply_torrent(request, event)
-            updated |= _flag_client_error(request, event)
-            changes += collect(request, aggregate(request, now), updated)
-            continue
-        if request.qbit_hash != event.qbit_hash or request.state not in TORRENT_STATES:
-            continue
-        updated = update_fields(
-            request,
-            progress=round(event.progress, 4),
-            download_speed=event.download_speed,
-            torrent_state=event.client_state,
-            paused=event.phase is TorrentPhase.PAUSED,
-            file_size=request.file_size or event.size,
-        )
-        if request.eta != event.eta:
-            request.eta = event.eta
-            updated = True
-        updated |= _flag_client_error(request, event)
-        moved = None
-        if target := PHASE_TARGETS.get(event.phase):
-            moved = transition(request, target, now)
-        if moved is not None and target is RequestState.DOWNLOADED:
-            request.download_speed = 0
-            request.eta = 0
-        changes += collect(request, moved, updated)
+        if request.media_type is MediaType.TV:
+            if event.qbit_hash in request.hashes():
+                updated = tv.apply_torrent(request, event)
+                updated |= _flag_client_error(request, event)
+                changes += collect(request, aggregate(request, now), updated)
+        elif request.qbit_hash == event.qbit_hash and request.state in TORRENT_STATES:
+            changes += _movie_progress(request, event, now)
     return changes
+
+
+def _movie_progress(request: Request, event: TorrentProgress, now: datetime) -> list[Change]:
+    updated = update_fields(
+        request,
+        progress=round(event.progress, 4),
+        download_speed=event.download_speed,
+        torrent_state=event.client_state,
+        paused=event.phase is TorrentPhase.PAUSED,
+        file_size=request.file_size or event.size,
+    )
+    if request.eta != event.eta:
+        request.eta = event.eta
+        updated = True
+    updated |= _flag_client_error(request, event)
+    moved = None
+    if target := PHASE_TARGETS.get(event.phase):
+        moved = transition(request, target, now)
+    if moved is not None and target is RequestState.DOWNLOADED:
+        request.download_speed = 0
+        request.eta = 0
+    return collect(request, moved, updated)
 
 
 def _flag_client_error(request: Request, event: TorrentProgress) -> bool:
@@ -182,8 +183,9 @@ def on_torrent_missing(tracker: Tracker, event: TorrentMissing, _now: datetime) 
 
 def on_torrent_files(tracker: Tracker, event: TorrentFiles, _now: datetime) -> list[Change]:
     """Give each episode of a season pack its own file's progress."""
-    changes: list[Change] = []
-    for request in list(tracker.active()):
-        if request.media_type is MediaType.TV and event.qbit_hash in request.hashes():
-            changes += collect(request, None, tv.apply_files(request, event))
-    return changes
+    return [
+        change
+        for request in list(tracker.active())
+        if request.media_type is MediaType.TV and event.qbit_hash in request.hashes()
+        for change in collect(request, None, tv.apply_files(request, event))
+    ]

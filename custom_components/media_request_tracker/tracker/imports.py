@@ -48,11 +48,9 @@ def on_file_imported(tracker: Tracker, event: FileImported, now: datetime) -> li
             )
             return []
         request = tracker.create(event.media, _import_target(event.is_anime), now)
-    updated = merge_media(request, event.media)
+    updated = merge_media(request, event.media, event.arr_id)
     updated |= update_fields(
         request,
-        radarr_id=event.arr_id if event.media.media_type is MediaType.MOVIE else None,
-        sonarr_id=event.arr_id if event.media.media_type is MediaType.TV else None,
         final_path=event.final_path,
         is_anime=event.is_anime or None,
     )

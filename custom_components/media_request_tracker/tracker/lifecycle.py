@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from . import tv
 from .changes import Change, ChangeKind
 from .events import MediaKey
-from .models import HistoryEntry, Request, set_stuck, update_fields
+from .models import HistoryEntry, MediaType, Request, set_stuck, update_fields
 from .states import VERIFY_STATES, RequestState, can_transition
 
 # Seconds between media-server checks after an import: quick at first (a library scan usually
@@ -40,8 +40,9 @@ def aggregate(request: Request, now: datetime) -> Change | None:
     return Change(request.request_id, ChangeKind.TRANSITION, previous, request.state)
 
 
-def merge_media(request: Request, media: MediaKey) -> bool:
-    """Learn the ids an event names; title and year are kept once known."""
+def merge_media(request: Request, media: MediaKey, arr_id: int | None = None) -> bool:
+    """Learn the ids an event names, its Radarr or Sonarr id too; title and year stay once known."""
+    movie = media.media_type is MediaType.MOVIE
     return update_fields(
         request,
         tmdb_id=media.tmdb_id,
@@ -49,6 +50,8 @@ def merge_media(request: Request, media: MediaKey) -> bool:
         imdb_id=media.imdb_id,
         title=request.title or media.title,
         year=request.year or media.year,
+        radarr_id=arr_id if movie else None,
+        sonarr_id=None if movie else arr_id,
     )
 
 

@@ -16,6 +16,7 @@ from ..api import PayloadError
 from ..schema import (
     TEST_RECEIVED,
     ParsedWebhook,
+    lenient_id,
     lenient_int,
     lenient_str,
     lenient_str_list,
@@ -40,6 +41,17 @@ RELEASE_SCHEMA = object_schema(
         vol.Optional("size"): lenient_int,
     }
 )
+# The fields Radarr's `movie` and Sonarr's `series` have in common.
+ITEM_FIELDS: dict[vol.Marker, Any] = {
+    vol.Required("id"): lenient_id,
+    vol.Optional("title"): lenient_str,
+    vol.Optional("year"): lenient_id,
+    vol.Optional("tmdbId"): lenient_id,
+    vol.Optional("imdbId"): lenient_str,
+    vol.Optional("overview"): lenient_str,
+    vol.Optional("tags"): lenient_str_list,
+    vol.Optional("images"): vol.Any(None, [IMAGE_SCHEMA]),
+}
 STATUS_MESSAGE_SCHEMA = object_schema(
     {vol.Optional("title"): lenient_str, vol.Optional("messages"): lenient_str_list}
 )

@@ -17,32 +17,11 @@ from ..schema import (
     lenient_bool,
     lenient_id,
     lenient_str,
-    lenient_str_list,
     object_schema,
 )
-from .payload import (
-    IMAGE_SCHEMA,
-    RELEASE_SCHEMA,
-    STATUS_MESSAGE_SCHEMA,
-    attention_reason,
-    has_tag,
-    open_event,
-    qbittorrent_hash,
-    release_grabbed,
-)
+from . import payload as arr
 
-_MOVIE = object_schema(
-    {
-        vol.Required("id"): lenient_id,
-        vol.Optional("title"): lenient_str,
-        vol.Optional("year"): lenient_id,
-        vol.Optional("tmdbId"): lenient_id,
-        vol.Optional("imdbId"): lenient_str,
-        vol.Optional("overview"): lenient_str,
-        vol.Optional("tags"): lenient_str_list,
-        vol.Optional("images"): vol.Any(None, [IMAGE_SCHEMA]),
-    }
-)
+_MOVIE = object_schema(arr.ITEM_FIELDS)
 _REMOTE_MOVIE = object_schema(
     {
         vol.Optional("title"): lenient_str,
@@ -58,12 +37,12 @@ SCHEMA = object_schema(
         vol.Optional("movie"): _MOVIE,
         vol.Optional("remoteMovie"): vol.Any(None, _REMOTE_MOVIE),
         vol.Optional("downloadClientType"): lenient_str,
-        vol.Optional("release"): vol.Any(None, RELEASE_SCHEMA),
+        vol.Optional("release"): vol.Any(None, arr.RELEASE_SCHEMA),
         vol.Optional("movieFile"): vol.Any(None, _MOVIE_FILE),
         vol.Optional("isUpgrade"): lenient_bool,
         vol.Optional("downloadClient"): lenient_str,
         vol.Optional("downloadId"): lenient_str,
-        vol.Optional("downloadStatusMessages"): vol.Any(None, [STATUS_MESSAGE_SCHEMA]),
+        vol.Optional("downloadStatusMessages"): vol.Any(None, [arr.STATUS_MESSAGE_SCHEMA]),
     }
 )
 
@@ -86,30 +65,30 @@ def _media(movie: dict[str, Any], remote: dict[str, Any]) -> MediaKey:
 
 def parse_webhook(payload: Any, anime_tag: str) -> ParsedWebhook:
     """Turn a Radarr webhook body into tracker events."""
-    opened = open_event(SCHEMA, payload, "movie")
+    opened = arr.open_event(SCHEMA, payload, "movie")
     if isinstance(opened, ParsedWebhook):
         return opened
     kind, data, movie = opened
     media = _media(movie, data.get("remoteMovie") or {})
-    is_anime = has_tag(movie.get("tags") or [], anime_tag)
+    is_anime = arr.has_tag(movie.get("tags") or [], anime_tag)
     event: TrackerEvent
     if kind == "Grab":
-        event = release_grabbed(data, movie, media, is_anime=is_anime)
+        event = arr.release_grabbed(data, movie, media, is_anime=is_anime)
     elif kind == "Download":
         event = FileImported(
             media=media,
             arr_id=movie["id"],
-            qbit_hash=qbittorrent_hash(data),
+            qbit_hash=arr.qbittorrent_hash(data),
             final_path=(data.get("movieFile") or {}).get("path"),
             is_upgrade=data.get("isUpgrade", False),
             is_anime=is_anime,
         )
     else:
-        reason, code = attention_reason(data.get("downloadStatusMessages"), "Radarr")
+        reason, code = arr.attention_reason(data.get("downloadStatusMessages"), "Radarr")
         event = ImportNeedsAttention(
             media=media,
             arr_id=movie["id"],
-            qbit_hash=qbittorrent_hash(data),
+            qbit_hash=arr.qbittorrent_hash(data),
             reason=reason,
             code=code,
         )

@@ -23,32 +23,15 @@ from ..schema import (
     lenient_id,
     lenient_int,
     lenient_str,
-    lenient_str_list,
     object_schema,
 )
-from .payload import (
-    IMAGE_SCHEMA,
-    RELEASE_SCHEMA,
-    STATUS_MESSAGE_SCHEMA,
-    attention_reason,
-    has_tag,
-    open_event,
-    qbittorrent_hash,
-    release_grabbed,
-)
+from . import payload as arr
 
 _SERIES = object_schema(
     {
-        vol.Required("id"): lenient_id,
-        vol.Optional("title"): lenient_str,
-        vol.Optional("year"): lenient_id,
+        **arr.ITEM_FIELDS,
         vol.Optional("tvdbId"): lenient_id,
-        vol.Optional("tmdbId"): lenient_id,
-        vol.Optional("imdbId"): lenient_str,
         vol.Optional("type"): lenient_str,
-        vol.Optional("overview"): lenient_str,
-        vol.Optional("tags"): lenient_str_list,
-        vol.Optional("images"): vol.Any(None, [IMAGE_SCHEMA]),
     }
 )
 _EPISODE = object_schema(
@@ -69,14 +52,14 @@ SCHEMA = object_schema(
         vol.Required("eventType"): vol.All(str, vol.Length(max=64)),
         vol.Optional("series"): _SERIES,
         vol.Optional("episodes"): vol.Any(None, [_EPISODE]),
-        vol.Optional("release"): vol.Any(None, RELEASE_SCHEMA),
+        vol.Optional("release"): vol.Any(None, arr.RELEASE_SCHEMA),
         vol.Optional("episodeFile"): vol.Any(None, _EPISODE_FILE),
         vol.Optional("episodeFiles"): vol.Any(None, [_EPISODE_FILE]),
         vol.Optional("isUpgrade"): lenient_bool,
         vol.Optional("downloadClient"): lenient_str,
         vol.Optional("downloadClientType"): lenient_str,
         vol.Optional("downloadId"): lenient_str,
-        vol.Optional("downloadStatusMessages"): vol.Any(None, [STATUS_MESSAGE_SCHEMA]),
+        vol.Optional("downloadStatusMessages"): vol.Any(None, [arr.STATUS_MESSAGE_SCHEMA]),
     }
 )
 
@@ -125,7 +108,7 @@ def imported_episodes(
 
 def parse_webhook(payload: Any, anime_tag: str) -> ParsedWebhook:
     """Turn a Sonarr webhook body into tracker events."""
-    opened = open_event(SCHEMA, payload, "series")
+    opened = arr.open_event(SCHEMA, payload, "series")
     if isinstance(opened, ParsedWebhook):
         return opened
     kind, data, series = opened
@@ -140,17 +123,17 @@ def parse_webhook(payload: Any, anime_tag: str) -> ParsedWebhook:
         title=series.get("title"),
         year=series.get("year"),
     )
-    is_anime = (series.get("type") or "").casefold() == "anime" or has_tag(
+    is_anime = (series.get("type") or "").casefold() == "anime" or arr.has_tag(
         series.get("tags") or [], anime_tag
     )
     event: TrackerEvent
     if kind == "Grab":
-        event = release_grabbed(data, series, media, is_anime=is_anime, episodes=refs)
+        event = arr.release_grabbed(data, series, media, is_anime=is_anime, episodes=refs)
     elif kind == "Download":
         event = FileImported(
             media=media,
             arr_id=series["id"],
-            qbit_hash=qbittorrent_hash(data),
+            qbit_hash=arr.qbittorrent_hash(data),
             final_path=None,
             is_upgrade=data.get("isUpgrade", False),
             is_anime=is_anime,
@@ -161,11 +144,11 @@ def parse_webhook(payload: Any, anime_tag: str) -> ParsedWebhook:
         named = {
             key for item in messages or [] for key in episode_keys_in_name(item.get("title") or "")
         }
-        reason, code = attention_reason(messages, "Sonarr")
+        reason, code = arr.attention_reason(messages, "Sonarr")
         event = ImportNeedsAttention(
             media=media,
             arr_id=series["id"],
-            qbit_hash=qbittorrent_hash(data),
+            qbit_hash=arr.qbittorrent_hash(data),
             reason=reason,
             episodes=tuple(ref for ref in refs if not named or ref.key in named),
             code=code,
