@@ -30,7 +30,7 @@ from . import (
     setup_integration,
     torrent,
 )
-from .anime import ANIME_ENTRY_DATA, EMPTY, MOVIE_HASH, anime_pack, matched, mock_library
+from .helpers.anime import ANIME_ENTRY_DATA, EMPTY, MOVIE_HASH, anime_pack, matched, mock_library
 
 MOVIE_ENTITY = "sensor.media_request_tracker_your_name_2016"
 

@@ -31,7 +31,7 @@ from . import (
     sensor,
     torrent,
 )
-from .anime import ANIME_ENTRY_DATA, MOVIE_HASH, anime_pack, matched, mock_library
+from .helpers.anime import ANIME_ENTRY_DATA, MOVIE_HASH, anime_pack, matched, mock_library
 
 type Step = Callable[[], Awaitable[None]]
 type StepFactory = Callable[
