@@ -28,9 +28,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.media_request_tracker.const import DOMAIN
-
-from . import ARRIVAL_ENTITY, ENTRY_DATA, WEBHOOK_IDS, load_fixture, post_webhook
-from .helpers.qbittorrent_lab import (
+from tests import ARRIVAL_ENTITY, ENTRY_DATA, WEBHOOK_IDS, load_fixture, post_webhook
+from tests.helpers.qbittorrent_lab import (
     QBITTORRENT_NOX,
     USERNAME,
     QBittorrentInstance,
