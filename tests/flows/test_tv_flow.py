@@ -16,8 +16,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClien
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.media_request_tracker.const import EVENT_STATE_CHANGED
-
-from . import (
+from tests import (
     JELLYFIN_URL,
     QBIT_URL,
     advance,
