@@ -24,7 +24,6 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from yarl import URL
 
 from custom_components.media_request_tracker.const import DOMAIN, EVENT_STUCK
-from custom_components.media_request_tracker.tracker.stuck import describe_duration
 
 from . import (
     ARRIVAL_ENTITY,
@@ -157,21 +156,6 @@ async def test_import_that_cannot_start_a_request_is_logged_once_and_dropped(
     assert len(lines) == 1
     assert media["title"] in lines[0].getMessage()
     assert lines[0].levelname == "INFO"
-
-
-@pytest.mark.parametrize(
-    ("limit", "text"),
-    [
-        (timedelta(days=7), "7 d"),
-        (timedelta(hours=24), "24 h"),
-        (timedelta(hours=6), "6 h"),
-        (timedelta(minutes=30), "30 min"),
-        (timedelta(seconds=20), "1 min"),
-    ],
-)
-def test_durations_read_naturally(limit: timedelta, text: str) -> None:
-    """Reasons say "7 d", "24 h", "30 min": whole days only past two days."""
-    assert describe_duration(limit) == text
 
 
 # -- explained by Radarr's and Sonarr's queue ---------------------------------------------------
