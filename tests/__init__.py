@@ -10,6 +10,8 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
+import aiohttp
+import pytest
 from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant, State
@@ -162,3 +164,14 @@ async def advance(
     freezer.tick(time if isinstance(time, timedelta) else timedelta(seconds=time))
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
+
+
+def qbit_polls(aioclient_mock: AiohttpClientMocker) -> int:
+    """Return how many times qBittorrent was polled (sync/maindata calls)."""
+    return sum(1 for call in aioclient_mock.mock_calls if "sync/maindata" in str(call[1]))
+
+
+# A service that refuses connections, and one so slow that our 15 s timeout gives up.
+FAULTS = pytest.mark.parametrize(
+    "fault", [aiohttp.ClientConnectionError(), TimeoutError()], ids=["down", "timeout"]
+)

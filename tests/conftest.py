@@ -10,7 +10,9 @@ from collections.abc import AsyncGenerator, Generator
 import pytest
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.media_request_tracker.const import DOMAIN
 
@@ -36,6 +38,16 @@ def no_secret_is_logged(caplog: pytest.LogCaptureFixture) -> Generator[None]:
     yield
     leaks = leaked_secrets((*caplog.get_records("setup"), *caplog.get_records("call")))
     assert not leaks, f"secrets in the log: {leaks}"
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Snapshot with Home Assistant's extension (snapshots/*.ambr, State and registry entries).
+
+    The plugin's own `snapshot` fixture does this, but on Home Assistant 2025.4 (pytest 8.3)
+    syrupy's plain fixture is registered after it and wins; this one wins on every version.
+    """
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 @pytest.fixture

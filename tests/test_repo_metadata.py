@@ -358,7 +358,7 @@ def test_create_entry_placeholders_are_single_words() -> None:
 
 
 class _FlowScan(ast.NodeVisitor):
-    """Collect the translation keys config_flow.py uses, by flow kind (config or options)."""
+    """Collect the translation keys the flow modules use, by flow kind (config or options)."""
 
     def __init__(self) -> None:
         self.kind = "config"

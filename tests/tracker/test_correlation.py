@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -31,10 +31,11 @@ from custom_components.media_request_tracker.tracker.correlation import (
     normalise_title,
 )
 
+from . import T0
+
 S = RequestState
 MOVIE = MediaType.MOVIE
 TV = MediaType.TV
-T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 ARRIVAL = MediaKey(MOVIE, tmdb_id=329865, imdb_id="tt2543164", title="Arrival", year=2016)
 DUNE = MediaKey(MOVIE, tmdb_id=438631, imdb_id="tt1160419", title="Dune", year=2021)

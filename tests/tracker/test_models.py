@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,7 +16,8 @@ from custom_components.media_request_tracker.tracker import (
     RequestState,
 )
 
-T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+from . import T0
+
 S = RequestState
 
 

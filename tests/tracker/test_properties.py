@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -38,18 +38,14 @@ from custom_components.media_request_tracker.tracker.events import (
 )
 from custom_components.media_request_tracker.tracker.states import LIFECYCLE
 
+from . import at
+
 S = RequestState
-T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 # Bounded and deterministic, so CI runs the same examples every time.
 EXAMPLES = settings(max_examples=150, deadline=None, derandomize=True)
 # How many redeliveries a generated delivery adds to the ordered flow.
 MAX_EXTRA = 4
-
-
-def at(seconds: float) -> datetime:
-    """Return the moment `seconds` after the story starts."""
-    return T0 + timedelta(seconds=seconds)
 
 
 def step_time(step: int) -> datetime:

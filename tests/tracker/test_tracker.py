@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,127 +10,40 @@ import pytest
 from custom_components.media_request_tracker.tracker import (
     Change,
     ChangeKind,
-    FileImported,
-    ImportNeedsAttention,
     LibraryItemFound,
     LibraryItemMissing,
     MediaKey,
     MediaType,
-    ReleaseGrabbed,
-    Request,
-    RequestNotified,
     RequestState,
     TorrentPhase,
     TorrentProgress,
     Tracker,
     TrackerEvent,
 )
-from custom_components.media_request_tracker.tracker.events import (
-    DownloadExplained,
-    RetentionDue,
-    StuckCheckDue,
-)
 from custom_components.media_request_tracker.tracker.lifecycle import VERIFY_BACKOFF
-from custom_components.media_request_tracker.tracker.stuck import STUCK_LIMITS
+from tests.helpers.arrival_events import (
+    ARRIVAL_HASH,
+    ARRIVAL_PATH,
+    COMPLETE,
+    DOWNLOADING_25,
+    JELLYFIN_ID,
+    POSTER,
+    grab,
+    imported,
+    seerr,
+    torrent,
+)
+
+from . import (
+    at,
+    fields_of,
+    history,
+    tracker_after,
+    transition,
+    updated,
+)
 
 S = RequestState
-T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-
-ARRIVAL = MediaKey(MediaType.MOVIE, tmdb_id=329865, imdb_id="tt2543164", title="Arrival", year=2016)
-ARRIVAL_HASH = "9f3c2a7d1b4e5f60718293a4b5c6d7e8f9012345"
-ARRIVAL_PATH = "/media/movies/Arrival (2016)/Arrival (2016) [Bluray-1080p].mkv"
-JELLYFIN_ID = "5a7f0c2e9b8d4e1fa3c6b9d2e4f60718"
-POSTER = "https://image.tmdb.org/t/p/w600_and_h900_bestv2/x2FJsf1ElAgr63Y3PNPtJrcmpoe.jpg"
-
-
-def at(seconds: float) -> datetime:
-    """Return the moment `seconds` after the story starts."""
-    return T0 + timedelta(seconds=seconds)
-
-
-def seerr(target: RequestState, **fields: Any) -> RequestNotified:
-    """Return Jellyseerr's notification for Carol's Arrival request (request 12)."""
-    values: dict[str, Any] = {
-        "media": ARRIVAL,
-        "target": target,
-        "jellyseerr_id": 12,
-        "overview": "Linguist Louise Banks leads an elite team of investigators.",
-        "poster_url": POSTER,
-        "requested_by": "carol",
-    }
-    return RequestNotified(**{**values, **fields})
-
-
-def grab(**fields: Any) -> ReleaseGrabbed:
-    """Return Radarr's Grab of Arrival (movie 7), hash already normalised by the parser."""
-    values: dict[str, Any] = {
-        "media": ARRIVAL,
-        "arr_id": 7,
-        "qbit_hash": ARRIVAL_HASH,
-        "release_title": "Arrival.2016.1080p.BluRay.x264-SPARKS",
-        "quality": "Bluray-1080p",
-        "indexer": "Local Indexer (Prowlarr)",
-        "release_group": "SPARKS",
-        "file_size": 8589934592,
-        "download_client": "qBittorrent",
-    }
-    return ReleaseGrabbed(**{**values, **fields})
-
-
-def torrent(
-    phase: TorrentPhase,
-    client_state: str,
-    progress: float,
-    speed: int = 0,
-    eta: int | None = None,
-    size: int | None = None,
-) -> TorrentProgress:
-    """Return qBittorrent's view of the Arrival torrent."""
-    return TorrentProgress(ARRIVAL_HASH, phase, client_state, progress, speed, eta, size)
-
-
-def imported(**fields: Any) -> FileImported:
-    """Return Radarr's Download (import) of Arrival."""
-    values: dict[str, Any] = {
-        "media": ARRIVAL,
-        "arr_id": 7,
-        "qbit_hash": ARRIVAL_HASH,
-        "final_path": ARRIVAL_PATH,
-    }
-    return FileImported(**{**values, **fields})
-
-
-def tracker_after(*events: TrackerEvent) -> Tracker:
-    """Return a tracker that received `events` one minute apart, starting at T0."""
-    tracker = Tracker()
-    for minute, event in enumerate(events):
-        tracker.apply(event, at(60 * minute))
-    return tracker
-
-
-def history(request: Request) -> list[dict[str, Any]]:
-    """Return a request's history as stored."""
-    return [entry.to_dict() for entry in request.history]
-
-
-def fields_of(request: Request, *names: str) -> dict[str, Any]:
-    """Return some stored fields of a request."""
-    stored = request.to_dict()
-    return {name: stored[name] for name in names}
-
-
-DOWNLOADING_25 = torrent(TorrentPhase.DOWNLOADING, "downloading", 0.25, 2_000_000, 600)
-COMPLETE = torrent(TorrentPhase.COMPLETE, "stalledUP", 1.0, 350_000, 0, 8589934592)
-
-
-def transition(source: RequestState, target: RequestState, request_id: str = "1") -> Change:
-    """Return the change a state transition reports."""
-    return Change(request_id, ChangeKind.TRANSITION, source, target)
-
-
-def updated(state: RequestState, request_id: str = "1") -> Change:
-    """Return the change a field-only update reports."""
-    return Change(request_id, ChangeKind.UPDATED, state, state)
 
 
 # -- the whole story --------------------------------------------------------------------------
@@ -617,28 +528,6 @@ def test_found_item_of_a_request_not_waiting_changes_nothing(request_id: str) ->
     assert tracker.to_dict() == before
 
 
-# -- stuck and state_since --------------------------------------------------------------------
-
-
-def test_manual_interaction_marks_stuck_and_the_next_transition_clears_it() -> None:
-    tracker = tracker_after(seerr(S.APPROVED), grab(), COMPLETE)
-    attention = ImportNeedsAttention(ARRIVAL, 7, ARRIVAL_HASH, "No files found are eligible")
-
-    assert tracker.apply(attention, at(600)) == [updated(S.DOWNLOADED)]
-    assert fields_of(tracker.requests["1"], "stuck", "stuck_reason", "state_since") == {
-        "stuck": True,
-        "stuck_reason": "No files found are eligible",
-        "state_since": "2026-11-25T09:02:00+00:00",
-    }
-
-    assert tracker.apply(imported(), at(900)) == [transition(S.DOWNLOADED, S.IMPORTING)]
-    assert fields_of(tracker.requests["1"], "stuck", "stuck_reason", "state_since") == {
-        "stuck": False,
-        "stuck_reason": None,
-        "state_since": "2026-11-25T09:15:00+00:00",
-    }
-
-
 # -- change objects ---------------------------------------------------------------------------
 
 
@@ -657,164 +546,3 @@ def test_changes_say_created_transition_or_updated() -> None:
         "transition",
         "updated",
     ]
-
-
-# -- queries ----------------------------------------------------------------------------------
-
-
-DUNE = MediaKey(MediaType.MOVIE, tmdb_id=438631, title="Dune", year=2021)
-DUNE_HASH = "47fa64a51199ddc7c3ffbdf4edf0524bb123f2e8"
-HER = MediaKey(MediaType.MOVIE, tmdb_id=152601, title="Her", year=2013)
-HER_HASH = "ffbed3a6ba079d610d434035c9d6138f7db36aaf"
-
-
-def three_requests() -> Tracker:
-    """Return a tracker with Arrival importing, Dune downloading and Her grabbing."""
-    return tracker_after(
-        grab(),
-        grab(media=DUNE, arr_id=8, qbit_hash=DUNE_HASH),
-        grab(media=HER, arr_id=9, qbit_hash=HER_HASH),
-        replace(DOWNLOADING_25, qbit_hash=DUNE_HASH),
-        imported(),
-    )
-
-
-def test_tracked_hashes_are_the_downloads_under_way() -> None:
-    assert three_requests().tracked_hashes() == {DUNE_HASH, HER_HASH}
-
-
-def test_active_yields_unfinished_requests_oldest_first() -> None:
-    tracker = three_requests()
-    tracker.apply(seerr(S.AVAILABLE), at(600))
-
-    assert [request.request_id for request in tracker.active()] == ["2", "3"]
-
-
-def test_due_for_verification_and_next_verification_at() -> None:
-    tracker = three_requests()  # Arrival imported at 4 min: first check at 09:04:10
-    tracker.apply(imported(media=DUNE, arr_id=8, qbit_hash=DUNE_HASH, is_anime=True), at(300))
-
-    assert tracker.next_verification_at() == at(250)
-    assert tracker.due_for_verification(at(249)) == []
-    assert [r.request_id for r in tracker.due_for_verification(at(250))] == ["1"]
-    assert [r.request_id for r in tracker.due_for_verification(at(310))] == ["1", "2"]
-
-
-def test_finished_requests_are_never_due() -> None:
-    tracker = three_requests()
-    tracker.apply(seerr(S.AVAILABLE), at(245))  # Jellyseerr saw it first
-
-    assert tracker.requests["1"].next_verify_at == at(250)
-    assert tracker.due_for_verification(at(3600)) == []
-    assert tracker.next_verification_at() is None
-
-
-def test_purge_forgets_only_finished_requests_older_than_keep() -> None:
-    tracker = three_requests()
-    tracker.apply(seerr(S.AVAILABLE), at(600))  # request 1 finished at 09:10
-    tracker.apply(seerr(S.FAILED, media=HER, jellyseerr_id=None), at(86400 * 5))  # 3, day 5
-
-    purged = tracker.apply(RetentionDue(keep=timedelta(days=7)), at(86400 * 8))
-
-    assert purged == [Change("1", ChangeKind.REMOVED, S.AVAILABLE, S.AVAILABLE)]
-    assert list(tracker.requests) == ["2", "3"]
-
-
-# -- persistence ------------------------------------------------------------------------------
-
-
-def test_snapshot_round_trip_is_equal() -> None:
-    tracker = three_requests()
-    tracker.apply(LibraryItemFound("1", JELLYFIN_ID, "tmdb id, title search"), at(600))
-    tracker.apply(grab(media=DUNE, arr_id=8, qbit_hash="1" * 40), at(660))  # a history note
-    snapshot = tracker.to_dict()
-
-    restored = Tracker.from_dict(json.loads(json.dumps(snapshot)))
-
-    assert restored.to_dict() == snapshot
-    assert snapshot["next_id"] == 4
-    assert [entry.get("note") for entry in snapshot["requests"][1]["history"]] == [
-        None,
-        None,
-        "grabbed another release",
-    ]
-
-
-def test_restored_tracker_does_not_reuse_request_ids() -> None:
-    restored = Tracker.from_dict(three_requests().to_dict())
-
-    sicario = MediaKey(MediaType.MOVIE, tmdb_id=273481, title="Sicario", year=2015)
-
-    changes = restored.apply(seerr(S.REQUESTED, media=sicario, jellyseerr_id=30), at(86400))
-
-    assert changes == [Change("4", ChangeKind.CREATED, None, S.REQUESTED)]
-
-
-def test_restore_repairs_a_stale_next_id() -> None:
-    snapshot = three_requests().to_dict()
-    snapshot["next_id"] = 2
-
-    restored = Tracker.from_dict(snapshot)
-
-    assert restored.to_dict()["next_id"] == 4
-
-
-def test_restore_ignores_keys_it_does_not_know() -> None:
-    snapshot = three_requests().to_dict()
-    expected = Tracker.from_dict(snapshot).to_dict()
-    snapshot["schema"] = 9
-    snapshot["requests"][0]["added_later"] = "x"
-    snapshot["requests"][0]["history"][0]["added_later"] = "x"
-
-    assert Tracker.from_dict(snapshot).to_dict() == expected
-
-
-def test_restore_of_an_empty_snapshot() -> None:
-    assert Tracker.from_dict({}).to_dict() == {"next_id": 1, "requests": []}
-
-
-# -- explanations from Radarr's/Sonarr's queue ------------------------------------------------
-
-
-def test_a_queue_explanation_lands_only_on_a_stuck_download_once() -> None:
-    explained = DownloadExplained(ARRIVAL_HASH, "Radarr (import blocked): Sample", "sample")
-    tracker = tracker_after(grab(), COMPLETE)
-    request = tracker.requests["1"]
-
-    # Not stuck yet: nothing to explain.
-    assert tracker.explainable() == {}
-    assert tracker.apply(explained, at(600)) == []
-    assert fields_of(request, "stuck_reason", "stuck_code") == {
-        "stuck_reason": None,
-        "stuck_code": None,
-    }
-
-    assert tracker.apply(StuckCheckDue(STUCK_LIMITS), at(3 * 3600)) == [
-        Change("1", ChangeKind.STUCK, S.DOWNLOADED, S.DOWNLOADED)
-    ]
-    assert tracker.explainable() == {ARRIVAL_HASH: MediaType.MOVIE}
-    other = replace(explained, qbit_hash="0" * 40)
-    assert tracker.apply(other, at(3 * 3600)) == []
-    assert tracker.apply(explained, at(3 * 3600)) == [updated(S.DOWNLOADED)]
-    assert tracker.apply(explained, at(3 * 3600 + 300)) == []  # the same again: no change
-    assert fields_of(request, "stuck", "stuck_reason", "stuck_code") == {
-        "stuck": True,
-        "stuck_reason": "Radarr (import blocked): Sample",
-        "stuck_code": "sample",
-    }
-
-    # Imported at last: the flag, the reason and the code go.
-    assert tracker.apply(imported(), at(4 * 3600)) == [transition(S.DOWNLOADED, S.IMPORTING)]
-    assert fields_of(request, "stuck", "stuck_reason", "stuck_code") == {
-        "stuck": False,
-        "stuck_reason": None,
-        "stuck_code": None,
-    }
-    assert tracker.explainable() == {}
-
-
-def test_a_request_stuck_before_its_download_is_not_explained_by_a_queue() -> None:
-    tracker = tracker_after(seerr(S.APPROVED))
-    tracker.apply(StuckCheckDue(STUCK_LIMITS), at(7 * 3600))
-    assert tracker.requests["1"].stuck is True
-    assert tracker.explainable() == {}

@@ -1,6 +1,6 @@
 """Against real qBittorrent: a download followed by polling, a refused password, a restart, a race.
 
-Two qbittorrent-nox instances run on free loopback ports (tests/qbittorrent_lab.py): A is the
+Two qbittorrent-nox instances run on free loopback ports (tests/helpers/qbittorrent_lab.py): A is the
 download client the integration polls, B seeds a torrent made by the test. A's download rate is
 limited so the transfer takes several of the integration's 5 s polls. Time is real here (no
 `freezer`): a test with a transfer runs for 20-35 s.
@@ -28,9 +28,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.media_request_tracker.const import DOMAIN
-
-from . import ARRIVAL_ENTITY, ENTRY_DATA, WEBHOOK_IDS, load_fixture, post_webhook
-from .qbittorrent_lab import (
+from tests import ARRIVAL_ENTITY, ENTRY_DATA, WEBHOOK_IDS, load_fixture, post_webhook
+from tests.helpers.qbittorrent_lab import (
     QBITTORRENT_NOX,
     USERNAME,
     QBittorrentInstance,

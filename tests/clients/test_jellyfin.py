@@ -1,7 +1,4 @@
-"""Jellyfin: playable items, the Webhook plugin's ItemAdded, and the /Items search with ids matched here.
-
-Also the JSON client every API-key service shares (services/api.py), exercised through Jellyfin.
-"""
+"""Jellyfin: playable items, the Webhook plugin's ItemAdded, and the /Items search with ids matched here."""
 
 from __future__ import annotations
 
@@ -11,12 +8,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from custom_components.media_request_tracker.clients.api import (
-    CannotConnect,
-    InvalidAuth,
-    JsonApiClient,
-    PayloadError,
-)
+from custom_components.media_request_tracker.clients.api import PayloadError
 from custom_components.media_request_tracker.clients.jellyfin import (
     JellyfinClient,
     LibraryMatch,
@@ -288,48 +280,3 @@ async def test_validate_reads_system_info_with_the_mediabrowser_token() -> None:
 
     assert requests_made(mocked) == {("GET", f"{URL}/System/Info"): 1}
     assert sent(mocked)[0]["headers"] == {"Authorization": 'MediaBrowser Token="KEY"'}
-
-
-# -- the shared JSON client -------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("answer", "error", "message"),
-    [
-        ({"status": 401}, InvalidAuth, "HTTP 401"),
-        ({"status": 403}, InvalidAuth, "HTTP 403"),
-        ({"status": 404}, CannotConnect, "HTTP 404"),
-        ({"status": 500}, CannotConnect, "HTTP 500"),
-        (
-            {"exception": aiohttp.ClientConnectionError("refused")},
-            CannotConnect,
-            "ClientConnectionError",
-        ),
-        (
-            {"exception": aiohttp.ServerDisconnectedError()},
-            CannotConnect,
-            "ServerDisconnectedError",
-        ),
-        ({"timeout": True}, CannotConnect, "TimeoutError"),
-        ({"body": "<html>Jellyfin is starting</html>"}, CannotConnect, "invalid JSON"),
-    ],
-)
-async def test_json_client_errors(
-    answer: dict[str, Any], error: type[Exception], message: str
-) -> None:
-    async with mocked_http() as (session, mocked):
-        mocked.get(f"{URL}/System/Info", **answer)
-
-        with pytest.raises(error) as err:
-            await JsonApiClient(session, URL, {"X-Test": "1"}).get_json("/System/Info")
-
-    assert str(err.value) == message
-
-
-async def test_json_client_decodes_json_whatever_the_content_type() -> None:
-    async with mocked_http() as (session, mocked):
-        mocked.get(f"{URL}/System/Info", body='{"Version": "10.11.5"}', content_type="text/plain")
-
-        body = await JsonApiClient(session, f"{URL}///", {}).get_json("/System/Info")
-
-    assert body == {"Version": "10.11.5"}

@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from . import (
+from tests import (
     ENTRY_DATA,
     JELLYFIN_URL,
     QBIT_URL,
@@ -31,7 +31,7 @@ from . import (
     sensor,
     torrent,
 )
-from .anime import ANIME_ENTRY_DATA, MOVIE_HASH, anime_pack, matched, mock_library
+from tests.helpers.anime import ANIME_ENTRY_DATA, MOVIE_HASH, anime_pack, matched, mock_library
 
 type Step = Callable[[], Awaitable[None]]
 type StepFactory = Callable[

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-from datetime import timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -16,10 +14,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClien
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.media_request_tracker.const import EVENT_STATE_CHANGED
-
-from . import (
-    JELLYFIN_URL,
-    QBIT_URL,
+from tests import (
     advance,
     load_fixture,
     mock_qbittorrent,
@@ -28,62 +23,15 @@ from . import (
     sensor,
     torrent,
 )
-
-SHOW_ENTITY = "sensor.media_request_tracker_breaking_bad_2008"
-PACK_HASH = "b2c4e6f8a0b2c4e6f8a0b2c4e6f8a0b2c4e6f8a0"
-SERIES_ID = "5d1f2e3c4b5a69788796a5b4c3d2e1aa"
-EPISODE_SIZE = 2147483648
-
-
-def pack(**changes: Any) -> dict[str, Any]:
-    """Return the season pack torrent as torrents/info lists it."""
-    return torrent(
-        hash=PACK_HASH,
-        name="Breaking.Bad.S02.1080p.BluRay.x264-ROVERS",
-        size=13 * EPISODE_SIZE,
-        **changes,
-    )
-
-
-def pack_files(progress: list[float]) -> list[dict[str, Any]]:
-    """Return the pack's files with the given progress each (episode 1 first)."""
-    files: list[dict[str, Any]] = load_fixture("qbittorrent_torrent_files_season_pack.json")
-    return [file | {"progress": value} for file, value in zip(files, progress, strict=True)]
-
-
-def mock_pack(
-    aioclient_mock: AiohttpClientMocker, files: list[float] | None, **changes: Any
-) -> None:
-    """Answer qBittorrent with the pack in a state, and its files with the given progress."""
-    replace_mocks(aioclient_mock)
-    mock_qbittorrent(aioclient_mock, [pack(**changes)])
-    if files is not None:
-        aioclient_mock.get(f"{QBIT_URL}/api/v2/torrents/files", json=pack_files(files))
-
-
-def episode_import(number: int) -> dict[str, Any]:
-    """Return Sonarr's per-file import event for one episode of the pack."""
-    payload: dict[str, Any] = load_fixture("sonarr_download_file.json")
-    complete: dict[str, Any] = load_fixture("sonarr_import_complete.json")
-    payload["episodes"] = [complete["episodes"][number - 1]]
-    payload["episodeFile"] = complete["episodeFiles"][number - 1]
-    return payload
-
-
-def mock_library(aioclient_mock: AiohttpClientMocker, playable: range) -> None:
-    """Answer Jellyfin: the series, with the given episodes on disk (the others missing)."""
-    episodes = copy.deepcopy(load_fixture("jellyfin_show_episodes.json"))
-    for item in episodes["Items"]:
-        if item["IndexNumber"] not in playable:
-            item["LocationType"] = "Virtual"
-            del item["Path"]
-    aioclient_mock.get(f"{JELLYFIN_URL}/Items", json=load_fixture("jellyfin_series_search.json"))
-    aioclient_mock.get(f"{JELLYFIN_URL}/Shows/{SERIES_ID}/Episodes", json=episodes)
-
-
-def episode_states(hass: HomeAssistant) -> list[str]:
-    """Return the state of each episode of the show, in order."""
-    return [episode["state"] for episode in sensor(hass, SHOW_ENTITY).attributes["episodes"]]
+from tests.helpers.season_pack import (
+    PACK_HASH,
+    SERIES_ID,
+    SHOW_ENTITY,
+    episode_import,
+    episode_states,
+    mock_library,
+    mock_pack,
+)
 
 
 async def test_season_pack_reaches_available_episode_by_episode(
@@ -278,24 +226,3 @@ async def test_single_episode_grabs_aggregate_at_every_step(
     assert episode_states(hass) == ["importing", "downloading", "grabbing"]
     assert sensor(hass, SHOW_ENTITY).attributes["episodes_total"] == 3
     assert len(hass.states.async_entity_ids("sensor")) == 1
-
-
-async def test_paused_season_pack_is_polled_at_the_idle_interval(
-    hass: HomeAssistant,
-    setup_entry: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    hass_client_no_auth: ClientSessionGenerator,
-) -> None:
-    """A TV torrent qBittorrent lists as paused is polled every 30 s, not every 5 s."""
-    client = await hass_client_no_auth()
-    mock_pack(aioclient_mock, None, state="metaDL")
-    await post_webhook(client, "sonarr", load_fixture("sonarr_grab_season_pack.json"))
-    await hass.async_block_till_done()
-    assert setup_entry.runtime_data.coordinator.update_interval == timedelta(seconds=5)
-    mock_pack(aioclient_mock, None, state="pausedDL", progress=0.2)
-    await setup_entry.runtime_data.coordinator.async_refresh()
-    await hass.async_block_till_done()
-    assert set(episode_states(hass)) == {"grabbing"}
-    assert sensor(hass, SHOW_ENTITY).attributes["torrent_state"] == "pausedDL"
-    assert sensor(hass, SHOW_ENTITY).attributes["paused"] is True
-    assert setup_entry.runtime_data.coordinator.update_interval == timedelta(seconds=30)

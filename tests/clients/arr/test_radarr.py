@@ -9,7 +9,6 @@ import pytest
 
 from custom_components.media_request_tracker.clients.api import CannotConnect, PayloadError
 from custom_components.media_request_tracker.clients.arr.api import ArrClient
-from custom_components.media_request_tracker.clients.arr.payload import has_tag, status_reason
 from custom_components.media_request_tracker.clients.arr.radarr import parse_webhook
 from custom_components.media_request_tracker.clients.schema import ParsedWebhook
 from custom_components.media_request_tracker.tracker import (
@@ -22,7 +21,7 @@ from custom_components.media_request_tracker.tracker import (
     Tracker,
 )
 
-from . import mocked_http, requests_made, sent
+from .. import mocked_http, requests_made, sent
 
 HASH = "9f3c2a7d1b4e5f60718293a4b5c6d7e8f9012345"
 ARRIVAL = MediaKey(MediaType.MOVIE, tmdb_id=329865, imdb_id="tt2543164", title="Arrival", year=2016)
@@ -211,23 +210,6 @@ def test_manual_interaction_without_messages_has_a_default_reason() -> None:
     assert only_event(payload).reason == "Radarr needs manual interaction to import"
 
 
-@pytest.mark.parametrize(
-    ("messages", "reason"),
-    [
-        (None, "fallback"),
-        ([], "fallback"),
-        ([{"title": None, "messages": []}], "fallback"),
-        ([{"title": "a.mkv", "messages": ["Sample", "Sample"]}], "a.mkv; Sample"),
-        (
-            [{"title": "a.mkv", "messages": ["No audio"]}, {"title": "b.mkv", "messages": None}],
-            "a.mkv; No audio; b.mkv",
-        ),
-    ],
-)
-def test_status_reason(messages: list[dict[str, Any]] | None, reason: str) -> None:
-    assert status_reason(messages, "fallback") == reason
-
-
 def test_test_event_is_acknowledged() -> None:
     payload = {
         "movie": {"id": 1, "title": "Test Title", "year": 1970, "tmdbId": 0, "tags": ["test-tag"]},
@@ -305,12 +287,6 @@ def test_anime_tag_ignores_case(tags: list[str] | None, anime_tag: str, is_anime
 
     assert only_event(payload, anime_tag).is_anime is is_anime
     assert only_event(download_payload(movie=movie(tags=tags)), anime_tag).is_anime is is_anime
-
-
-def test_has_tag() -> None:
-    assert has_tag(["1-alice", "Anime"], "anime") is True
-    assert has_tag(["1-alice"], "anime") is False
-    assert has_tag(["anime"], "   ") is False
 
 
 @pytest.mark.parametrize(

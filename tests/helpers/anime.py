@@ -6,7 +6,7 @@ from typing import Any
 
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from . import (
+from tests import (
     ENTRY_DATA,
     JELLYFIN_URL,
     SHOKO_URL,

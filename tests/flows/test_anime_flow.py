@@ -17,8 +17,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClien
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.media_request_tracker.const import DOMAIN, EVENT_STUCK
-
-from . import (
+from tests import (
     JELLYFIN_URL,
     SHOKO_URL,
     advance,
@@ -30,7 +29,14 @@ from . import (
     setup_integration,
     torrent,
 )
-from .anime import ANIME_ENTRY_DATA, EMPTY, MOVIE_HASH, anime_pack, matched, mock_library
+from tests.helpers.anime import (
+    ANIME_ENTRY_DATA,
+    EMPTY,
+    MOVIE_HASH,
+    anime_pack,
+    matched,
+    mock_library,
+)
 
 MOVIE_ENTITY = "sensor.media_request_tracker_your_name_2016"
 

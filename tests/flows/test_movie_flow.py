@@ -14,8 +14,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClien
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.media_request_tracker.const import EVENT_STATE_CHANGED
-
-from . import (
+from tests import (
     ARRIVAL_ENTITY,
     ARRIVAL_HASH,
     JELLYFIN_URL,
@@ -24,17 +23,13 @@ from . import (
     mock_jellyfin_items,
     mock_qbittorrent,
     post_webhook,
+    qbit_polls,
     replace_mocks,
     sensor,
     torrent,
 )
 
 EMPTY_LIBRARY = {"Items": [], "TotalRecordCount": 0, "StartIndex": 0}
-
-
-def qbit_polls(aioclient_mock: AiohttpClientMocker) -> int:
-    """Return how many times qBittorrent was polled (sync/maindata calls)."""
-    return sum(1 for call in aioclient_mock.mock_calls if "sync/maindata" in str(call[1]))
 
 
 async def test_regular_movie_flow_reaches_available(
@@ -242,31 +237,6 @@ async def test_snake_case_template_and_duplicate_delivery(
     assert state.attributes["requested_by"] == "carol"
     assert len(events) == 1
     assert len(hass.states.async_entity_ids("sensor")) == 1
-
-
-async def test_paused_torrent_is_polled_slowly_and_not_failed(
-    hass: HomeAssistant,
-    setup_entry: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    hass_client_no_auth: ClientSessionGenerator,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """A paused download keeps its state with `paused: true`, polled at the idle interval."""
-    client = await hass_client_no_auth()
-    replace_mocks(aioclient_mock)
-    mock_qbittorrent(aioclient_mock, [torrent(state="pausedDL", progress=0.4)])
-    await post_webhook(client, "radarr", load_fixture("radarr_grab.json"))
-    await hass.async_block_till_done()
-    state = sensor(hass)
-    assert state.state == "grabbing"
-    assert state.attributes["paused"] is True
-    assert setup_entry.runtime_data.coordinator.update_interval == timedelta(seconds=30)
-    polls = qbit_polls(aioclient_mock)
-    await advance(hass, freezer, 10)
-    assert qbit_polls(aioclient_mock) == polls
-    await advance(hass, freezer, 25)
-    assert qbit_polls(aioclient_mock) == polls + 1
-    assert sensor(hass).state == "grabbing"
 
 
 async def test_jellyseerr_available_and_declined(

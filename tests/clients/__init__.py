@@ -1,7 +1,4 @@
-"""Tests of the service modules: webhook parsers and the small API clients.
-
-The clients run on a real aiohttp session whose requests aioresponses answers in-process.
-"""
+"""Tests of the client modules: webhook parsers, API clients (on aioresponses), Shoko's stream."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ SIGKILL the seeder keeps the dead uTP connection for about 60 s and ignores the 
 downloader, which reuses the same port; a killed TCP connection is reset at once). Torrents are single-file v1 torrents without a tracker,
 bencoded by hand; the downloader is told about the seeder with `torrents/addPeers`.
 
-This is a helper module, not a test module: tests/test_qbittorrent_real.py uses it.
+This is a helper module, not a test module: tests/clients/test_qbittorrent_real.py uses it.
 """
 
 from __future__ import annotations

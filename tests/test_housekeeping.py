@@ -1,4 +1,4 @@
-"""Stuck detection through the integration: limits from the options, the event, the reasons."""
+"""Housekeeping on a timer: stuck detection (limits, the event, the reasons) and the retention."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
@@ -23,7 +24,6 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from yarl import URL
 
 from custom_components.media_request_tracker.const import DOMAIN, EVENT_STUCK
-from custom_components.media_request_tracker.tracker.stuck import describe_duration
 
 from . import (
     ARRIVAL_ENTITY,
@@ -41,9 +41,7 @@ from . import (
     setup_integration,
     torrent,
 )
-
-SHOW_ENTITY = "sensor.media_request_tracker_breaking_bad_2008"
-PACK_HASH = "b2c4e6f8a0b2c4e6f8a0b2c4e6f8a0b2c4e6f8a0"
+from .helpers.season_pack import PACK_HASH, SHOW_ENTITY
 
 
 def entry_with(options: dict[str, Any]) -> MockConfigEntry:
@@ -158,21 +156,6 @@ async def test_import_that_cannot_start_a_request_is_logged_once_and_dropped(
     assert len(lines) == 1
     assert media["title"] in lines[0].getMessage()
     assert lines[0].levelname == "INFO"
-
-
-@pytest.mark.parametrize(
-    ("limit", "text"),
-    [
-        (timedelta(days=7), "7 d"),
-        (timedelta(hours=24), "24 h"),
-        (timedelta(hours=6), "6 h"),
-        (timedelta(minutes=30), "30 min"),
-        (timedelta(seconds=20), "1 min"),
-    ],
-)
-def test_durations_read_naturally(limit: timedelta, text: str) -> None:
-    """Reasons say "7 d", "24 h", "30 min": whole days only past two days."""
-    assert describe_duration(limit) == text
 
 
 # -- explained by Radarr's and Sonarr's queue ---------------------------------------------------
@@ -507,3 +490,26 @@ async def test_no_stuck_event_for_a_request_that_moved_while_the_queue_was_read(
     assert state.attributes["stuck"] is False
     assert stuck == []
     assert queue_calls(aioclient_mock, RADARR_URL) == ["1"]
+
+
+async def test_finished_requests_are_forgotten_after_the_retention(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    entity_registry: er.EntityRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A declined request disappears (entity and registry entry) 30 days later."""
+    client = await hass_client_no_auth()
+    pending = load_fixture("seerr_movie_pending.json")
+    await post_webhook(client, "jellyseerr", pending)
+    await post_webhook(client, "jellyseerr", pending | {"notification_type": "MEDIA_DECLINED"})
+    await hass.async_block_till_done()
+    assert entity_registry.async_get(ARRIVAL_ENTITY) is not None
+
+    await advance(hass, freezer, timedelta(days=29))
+    assert sensor(hass).state == "declined"
+    await advance(hass, freezer, timedelta(days=1, hours=1))
+    assert hass.states.get(ARRIVAL_ENTITY) is None
+    assert entity_registry.async_get(ARRIVAL_ENTITY) is None
+    assert setup_entry.runtime_data.coordinator.tracker.requests == {}

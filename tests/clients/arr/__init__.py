@@ -1,0 +1,1 @@
+"""Tests of the Radarr and Sonarr clients (clients/arr/)."""

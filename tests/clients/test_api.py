@@ -1,0 +1,60 @@
+"""The JSON client every API-key service shares (services/api.py), exercised on Jellyfin's URL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+import pytest
+
+from custom_components.media_request_tracker.clients.api import (
+    CannotConnect,
+    InvalidAuth,
+    JsonApiClient,
+)
+
+from . import mocked_http
+
+URL = "http://127.0.0.1:8096"
+
+
+@pytest.mark.parametrize(
+    ("answer", "error", "message"),
+    [
+        ({"status": 401}, InvalidAuth, "HTTP 401"),
+        ({"status": 403}, InvalidAuth, "HTTP 403"),
+        ({"status": 404}, CannotConnect, "HTTP 404"),
+        ({"status": 500}, CannotConnect, "HTTP 500"),
+        (
+            {"exception": aiohttp.ClientConnectionError("refused")},
+            CannotConnect,
+            "ClientConnectionError",
+        ),
+        (
+            {"exception": aiohttp.ServerDisconnectedError()},
+            CannotConnect,
+            "ServerDisconnectedError",
+        ),
+        ({"timeout": True}, CannotConnect, "TimeoutError"),
+        ({"body": "<html>Jellyfin is starting</html>"}, CannotConnect, "invalid JSON"),
+    ],
+)
+async def test_json_client_errors(
+    answer: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    async with mocked_http() as (session, mocked):
+        mocked.get(f"{URL}/System/Info", **answer)
+
+        with pytest.raises(error) as err:
+            await JsonApiClient(session, URL, {"X-Test": "1"}).get_json("/System/Info")
+
+    assert str(err.value) == message
+
+
+async def test_json_client_decodes_json_whatever_the_content_type() -> None:
+    async with mocked_http() as (session, mocked):
+        mocked.get(f"{URL}/System/Info", body='{"Version": "10.11.5"}', content_type="text/plain")
+
+        body = await JsonApiClient(session, f"{URL}///", {}).get_json("/System/Info")
+
+    assert body == {"Version": "10.11.5"}

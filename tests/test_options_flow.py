@@ -1,0 +1,82 @@
+"""Options flow: poll intervals, anime tag, retention, local only and the stuck limits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import voluptuous_serialize
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import config_validation as cv
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+
+from custom_components.media_request_tracker.tracker import RequestState
+
+from . import (
+    mock_qbittorrent,
+    setup_integration,
+)
+
+# The stuck limits the options form offers by default, in hours (the issue's defaults).
+STUCK_DEFAULT_HOURS = {
+    "requested": 168.0,
+    "approved": 6.0,
+    "grabbing": 1.0,
+    "downloading": 24.0,
+    "downloaded": 2.0,
+    "importing": 2.0,
+    "anime_matching": 6.0,
+}
+
+
+async def test_options_flow_saves_whole_numbers_and_reloads(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, config_entry: MockConfigEntry
+) -> None:
+    """Options are stored and applied by a reload (new poll interval in the coordinator)."""
+    mock_qbittorrent(aioclient_mock, [])
+    await setup_integration(hass, config_entry)
+    first = config_entry.runtime_data.coordinator
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    defaults = result["data_schema"]({})
+    assert defaults["poll_active"] == 5
+    assert defaults["stuck_after"] == STUCK_DEFAULT_HOURS
+    # The frontend fills a section from the section's own default: it must hold every value.
+    form = voluptuous_serialize.convert(
+        result["data_schema"], custom_serializer=cv.custom_serializer
+    )
+    section = next(field for field in form if field["name"] == "stuck_after")
+    assert section["type"] == "expandable"
+    assert section["default"] == STUCK_DEFAULT_HOURS
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "poll_active": 3.0,
+            "poll_idle": 60.0,
+            "anime_tag": "Anime",
+            "keep_days": 7.0,
+            "local_only": False,
+            "stuck_after": {**STUCK_DEFAULT_HOURS, "grabbing": 0.5, "downloading": 0},
+        },
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert config_entry.options == {
+        "poll_active": 3,
+        "poll_idle": 60,
+        "anime_tag": "Anime",
+        "keep_days": 7,
+        "local_only": False,
+        "stuck_after": {**STUCK_DEFAULT_HOURS, "grabbing": 0.5, "downloading": 0.0},
+    }
+    assert config_entry.runtime_data.coordinator is not first
+    assert config_entry.runtime_data.coordinator.options.anime_tag == "Anime"
+    limits = config_entry.runtime_data.coordinator.options.stuck_limits
+    assert limits[RequestState.GRABBING] == timedelta(minutes=30)
+    assert RequestState.DOWNLOADING not in limits  # 0 h: never flagged
+    assert limits[RequestState.REQUESTED] == timedelta(days=7)
+    again = await hass.config_entries.options.async_init(config_entry.entry_id)
+    assert again["data_schema"]({})["stuck_after"]["grabbing"] == 0.5  # the form shows them
+    hass.config_entries.options.async_abort(again["flow_id"])
+    await hass.config_entries.async_unload(config_entry.entry_id)

@@ -1,0 +1,95 @@
+"""The request sensors: their whole state and attributes after real webhook posts, as snapshots."""
+
+from __future__ import annotations
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from syrupy.assertion import SnapshotAssertion
+
+from . import (
+    advance,
+    load_fixture,
+    mock_jellyfin_items,
+    mock_qbittorrent,
+    post_webhook,
+    replace_mocks,
+    sensor,
+    torrent,
+)
+from .helpers.season_pack import SHOW_ENTITY, episode_import, mock_pack
+
+# Every timestamp in the attributes comes from this frozen clock.
+NOW = "2026-03-02T09:00:00+00:00"
+EMPTY_LIBRARY = {"Items": [], "TotalRecordCount": 0, "StartIndex": 0}
+
+
+async def test_movie_request_sensor(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    setup_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    hass_client_no_auth: ClientSessionGenerator,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Arrival requested, approved, grabbed, downloaded and imported: every attribute."""
+    freezer.move_to(NOW)
+    client = await hass_client_no_auth()
+    for fixture in ("seerr_movie_pending.json", "seerr_movie_approved.json"):
+        assert (await post_webhook(client, "jellyseerr", load_fixture(fixture)))[0] == 200
+        await advance(hass, freezer, 60)
+
+    replace_mocks(aioclient_mock)
+    mock_qbittorrent(
+        aioclient_mock, [torrent(state="downloading", progress=0.5, dlspeed=8_000_000, eta=420)]
+    )
+    assert (await post_webhook(client, "radarr", load_fixture("radarr_grab.json")))[0] == 200
+    await advance(hass, freezer, 5)
+    replace_mocks(aioclient_mock)
+    mock_qbittorrent(aioclient_mock, [torrent(state="stalledUP", progress=1, eta=8640000)])
+    await advance(hass, freezer, 5)
+
+    mock_jellyfin_items(aioclient_mock, EMPTY_LIBRARY)
+    assert (await post_webhook(client, "radarr", load_fixture("radarr_download.json")))[0] == 200
+    await hass.async_block_till_done()
+    state = sensor(hass)
+    assert state.state == "importing"
+    assert state == snapshot
+
+
+async def test_tv_request_sensor(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    setup_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    hass_client_no_auth: ClientSessionGenerator,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """A season pack half downloaded, its first two episodes imported: request and episodes."""
+    freezer.move_to(NOW)
+    client = await hass_client_no_auth()
+    assert (await post_webhook(client, "jellyseerr", load_fixture("seerr_tv_approved.json")))[
+        0
+    ] == 200
+    await advance(hass, freezer, 60)
+
+    mock_pack(aioclient_mock, None, state="metaDL")
+    assert (await post_webhook(client, "sonarr", load_fixture("sonarr_grab_season_pack.json")))[
+        0
+    ] == 200
+    await hass.async_block_till_done()
+    files = [1.0, 1.0, 0.5, 0.25] + [0.0] * 9
+    mock_pack(
+        aioclient_mock, files, state="downloading", progress=2.75 / 13, dlspeed=20_000_000, eta=900
+    )
+    await advance(hass, freezer, 5)
+
+    mock_jellyfin_items(aioclient_mock, EMPTY_LIBRARY)
+    for number in (1, 2):
+        assert (await post_webhook(client, "sonarr", episode_import(number)))[0] == 200
+        await hass.async_block_till_done()
+    state = sensor(hass, SHOW_ENTITY)
+    assert state.state == "importing"
+    assert state == snapshot

@@ -1,0 +1,162 @@
+"""The tracker in storage: restored after a restart, migrated, set aside when unreadable."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.media_request_tracker.const import DOMAIN
+
+from . import (
+    advance,
+    load_fixture,
+    mock_qbittorrent,
+    post_webhook,
+    replace_mocks,
+    sensor,
+    setup_integration,
+    torrent,
+)
+
+
+async def test_restart_mid_flow_loses_nothing(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A request downloading when Home Assistant stops is downloading after it starts again."""
+    client = await hass_client_no_auth()
+    await post_webhook(client, "jellyseerr", load_fixture("seerr_movie_approved.json"))
+    replace_mocks(aioclient_mock)
+    mock_qbittorrent(aioclient_mock, [torrent(state="downloading", progress=0.5, dlspeed=1000)])
+    await post_webhook(client, "radarr", load_fixture("radarr_grab.json"))
+    await hass.async_block_till_done()
+    before = sensor(hass)
+    assert before.state == "downloading"
+
+    assert await hass.config_entries.async_unload(setup_entry.entry_id)
+    await hass.async_block_till_done()
+    stored = hass_storage[f"{DOMAIN}.{setup_entry.entry_id}"]
+    assert stored["version"] == 1
+    assert stored["data"]["requests"][0]["state"] == "downloading"
+
+    assert await hass.config_entries.async_setup(setup_entry.entry_id)
+    await hass.async_block_till_done()
+    after = sensor(hass)
+    assert after.state == "downloading"
+    assert after.attributes == before.attributes
+
+    replace_mocks(aioclient_mock)
+    mock_qbittorrent(aioclient_mock, [torrent(state="uploading", progress=1)])
+    await advance(hass, freezer, timedelta(seconds=5))
+    assert sensor(hass).state == "downloaded"
+
+
+async def test_store_of_an_older_minor_version_is_loaded(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """A file written by an older minor version goes through the migration hook and loads."""
+    now = dt_util.utcnow().isoformat()
+    hass_storage[f"{DOMAIN}.{config_entry.entry_id}"] = {
+        "version": 1,
+        "minor_version": 0,
+        "key": f"{DOMAIN}.{config_entry.entry_id}",
+        "data": {
+            "next_id": 5,
+            "requests": [
+                {
+                    "request_id": "4",
+                    "media_type": "movie",
+                    "state": "approved",
+                    "created_at": now,
+                    "state_since": now,
+                    "title": "Arrival",
+                    "year": 2016,
+                    "tmdb_id": 329865,
+                    "a_field_from_the_future": True,
+                }
+            ],
+        },
+    }
+    mock_qbittorrent(aioclient_mock, [])
+    await setup_integration(hass, config_entry)
+    state = sensor(hass)
+    assert state.state == "approved"
+    assert state.attributes["request_id"] == "4"
+    await hass.config_entries.async_unload(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass_storage[f"{DOMAIN}.{config_entry.entry_id}"]["minor_version"] == 1
+
+
+async def test_unreadable_store_starts_empty_with_a_repair_issue(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Stored data that is not a tracker: start with no requests, tell the user, keep running."""
+    key = f"{DOMAIN}.{config_entry.entry_id}"
+    hass_storage[key] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": key,
+        "data": {"requests": [{"request_id": "1", "state": "teleported"}]},
+    }
+    mock_qbittorrent(aioclient_mock, [])
+    await setup_integration(hass, config_entry)
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert config_entry.runtime_data.coordinator.tracker.requests == {}
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, f"storage_unreadable_{config_entry.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_key == "storage_unreadable"
+    assert issue.severity is ir.IssueSeverity.ERROR
+    errors = [
+        r
+        for r in caplog.records
+        if r.levelname == "ERROR" and r.name.startswith("custom_components")
+    ]
+    assert len(errors) == 1
+    assert "could not be read" in errors[0].getMessage()
+    await hass.config_entries.async_unload(config_entry.entry_id)
+
+
+async def test_unreadable_store_file_is_kept_and_never_overwritten(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """The bad file is renamed aside; a second bad file gets its own name."""
+    coordinator = setup_entry.runtime_data.coordinator
+    path = Path(coordinator.storage.path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    kept = []
+    for content in ("first bad file", "second bad file"):
+        path.write_text(content)
+        await coordinator.storage.async_set_aside(ValueError("bad"))
+        freezer.tick(timedelta(seconds=1))
+        kept = sorted(path.parent.glob(f"{path.name}.unreadable.*"))
+    assert not path.exists()
+    assert [item.read_text() for item in kept] == ["first bad file", "second bad file"]
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"storage_unreadable_{setup_entry.entry_id}")
+    assert issue is not None
+    assert issue.translation_placeholders == {"path": str(kept[-1])}
+    for item in kept:
+        item.unlink()

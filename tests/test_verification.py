@@ -1,0 +1,94 @@
+"""Jellyfin verification of imported requests: Jellyfin down or slow, or no Jellyfin at all."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.media_request_tracker.const import DOMAIN
+
+from . import (
+    ENTRY_DATA,
+    FAULTS,
+    JELLYFIN_URL,
+    WEBHOOK_IDS,
+    advance,
+    load_fixture,
+    mock_qbittorrent,
+    post_webhook,
+    replace_mocks,
+    sensor,
+    setup_integration,
+    torrent,
+)
+
+
+async def import_arrival(
+    hass: HomeAssistant, client: Any, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """Track Arrival up to its import (grab first, so the request exists)."""
+    replace_mocks(aioclient_mock)
+    mock_qbittorrent(aioclient_mock, [torrent(state="stalledUP", progress=1)])
+    await post_webhook(client, "radarr", load_fixture("radarr_grab.json"))
+    await post_webhook(client, "radarr", load_fixture("radarr_download.json"))
+    await hass.async_block_till_done()
+    assert sensor(hass).state == "importing"
+
+
+@FAULTS
+async def test_jellyfin_outage_delays_verification_without_failing(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+    fault: Exception,
+) -> None:
+    """Jellyfin down: the request waits (logged once), and is verified once Jellyfin is back."""
+    client = await hass_client_no_auth()
+    await import_arrival(hass, client, aioclient_mock)
+    aioclient_mock.get(f"{JELLYFIN_URL}/Items", exc=fault)
+    for seconds in (10, 30, 60):
+        await advance(hass, freezer, timedelta(seconds=seconds))
+    assert sensor(hass).state == "importing"
+    assert sum("Jellyfin cannot be reached" in r.getMessage() for r in caplog.records) == 1
+
+    replace_mocks(aioclient_mock)
+    aioclient_mock.get(f"{JELLYFIN_URL}/Items", json=load_fixture("jellyfin_items_arrival.json"))
+    await advance(hass, freezer, timedelta(seconds=120))
+    assert sensor(hass).state == "available"
+    assert sum("Jellyfin can be reached again" in r.getMessage() for r in caplog.records) == 1
+
+
+async def test_without_jellyfin_jellyseerr_completes_the_request(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A stack without Jellyfin is completed by Jellyseerr's MEDIA_AVAILABLE."""
+    data = {key: value for key, value in ENTRY_DATA.items() if key != "jellyfin"}
+    data["webhook_ids"] = {k: v for k, v in WEBHOOK_IDS.items() if k != "jellyfin"}
+    entry = MockConfigEntry(domain=DOMAIN, title="Media Request Tracker", data=data)
+    mock_qbittorrent(aioclient_mock, [])
+    await setup_integration(hass, entry)
+    client = await hass_client_no_auth()
+    await post_webhook(client, "jellyseerr", load_fixture("seerr_movie_approved.json"))
+    await import_arrival(hass, client, aioclient_mock)
+    await advance(hass, freezer, timedelta(hours=1))
+    assert sensor(hass).state == "importing"
+    assert not any(str(call[1]).startswith(JELLYFIN_URL) for call in aioclient_mock.mock_calls)
+
+    available = load_fixture("seerr_movie_approved.json") | {"notification_type": "MEDIA_AVAILABLE"}
+    await post_webhook(client, "jellyseerr", available)
+    await hass.async_block_till_done()
+    assert sensor(hass).state == "available"
+    await hass.config_entries.async_unload(entry.entry_id)
