@@ -84,15 +84,35 @@ class TrackerStorage:
         self.loaded = True
         return tracker
 
+    def _aside_path(self) -> Path:
+        """Return a new name beside the store (an earlier copy is never overwritten)."""
+        path = Path(self.store.path)
+        return path.with_name(f"{path.name}.unreadable.{dt_util.utcnow():%Y%m%dT%H%M%S%f}")
+
+    def _tell_user(
+        self, key: str, severity: ir.IssueSeverity, placeholders: dict[str, str]
+    ) -> None:
+        """Raise the repair issue `key` (its translation key too) for this entry."""
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            f"{key}_{self.entry_id}",
+            is_fixable=False,
+            is_persistent=False,
+            severity=severity,
+            translation_key=key,
+            translation_placeholders=placeholders,
+        )
+
     async def async_set_aside(self, err: Exception) -> None:
         """Keep the bad file beside the new one, start empty, and tell the user."""
         path = Path(self.store.path)
-        aside = path.with_name(f"{path.name}.unreadable.{dt_util.utcnow():%Y%m%dT%H%M%S%f}")
+        aside = self._aside_path()
 
         def rename() -> bool:
             if not path.exists():
                 return False
-            path.rename(aside)  # a new name each time: an earlier copy is never overwritten
+            path.rename(aside)
             return True
 
         kept = await self.hass.async_add_executor_job(rename)
@@ -101,21 +121,15 @@ class TrackerStorage:
             type(err).__name__,
             f"The file was kept as {aside}" if kept else "No file was left to keep",
         )
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            f"storage_unreadable_{self.entry_id}",
-            is_fixable=False,
-            is_persistent=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key="storage_unreadable",
-            translation_placeholders={"path": str(aside) if kept else str(path)},
+        self._tell_user(
+            "storage_unreadable",
+            ir.IssueSeverity.ERROR,
+            {"path": str(aside) if kept else str(path)},
         )
 
     async def async_set_records_aside(self, records: list[Any]) -> None:
         """Keep the requests that cannot be read in a file beside the store, and tell the user."""
-        path = Path(self.store.path)
-        aside = path.with_name(f"{path.name}.unreadable.{dt_util.utcnow():%Y%m%dT%H%M%S%f}")
+        aside = self._aside_path()
         await self.hass.async_add_executor_job(
             partial(save_json, str(aside), {"requests": records})
         )
@@ -124,15 +138,10 @@ class TrackerStorage:
             len(records),
             aside,
         )
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            f"storage_records_unreadable_{self.entry_id}",
-            is_fixable=False,
-            is_persistent=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key="storage_records_unreadable",
-            translation_placeholders={"count": str(len(records)), "path": str(aside)},
+        self._tell_user(
+            "storage_records_unreadable",
+            ir.IssueSeverity.WARNING,
+            {"count": str(len(records)), "path": str(aside)},
         )
 
     def save_soon(self, tracker: Tracker) -> None:
