@@ -4,7 +4,8 @@
 #   find_python313               sets PYTHON313 to the absolute path of a Python 3.13 interpreter,
 #                                or stops with install instructions
 #   ensure_venv DIR REQFILE      creates the venv DIR if missing and installs REQFILE into it
-#                                whenever REQFILE changed since the last install
+#                                whenever REQFILE, or a file it includes with -r or -c, changed
+#                                since the last install
 #
 # Set PYTHON313=/path/to/python3.13 beforehand to skip the search.
 
@@ -71,6 +72,24 @@ sys.exit(sys.version_info[:3] < minimum)
   fi
 }
 
+# The files a requirements file pulls in with -r/-c lines (one level, relative to its folder).
+_included_requirements() {
+  local reqfile="$1" included
+  sed -nE 's/^[[:space:]]*(-r|-c|--requirement|--constraint)[[:space:]=]*([^[:space:]#]+).*$/\2/p' \
+    "$reqfile" | while read -r included; do
+    echo "$(dirname "$reqfile")/$included"
+  done
+}
+
+# A hash of a requirements file and of the files it includes, so that a change to either
+# reinstalls. For a file that includes nothing it equals `sha256sum REQFILE`.
+_requirements_hash() {
+  local reqfile="$1"
+  local -a files=("$reqfile")
+  mapfile -t -O 1 files < <(_included_requirements "$reqfile")
+  cat "${files[@]}" | sha256sum | cut -d' ' -f1
+}
+
 ensure_venv() {
   local venv="$1" reqfile="$2"
   local stamp="$venv/.requirements.sha256"
@@ -83,7 +102,7 @@ ensure_venv() {
   fi
 
   local wanted
-  wanted="$(sha256sum "$reqfile" | cut -d' ' -f1)"
+  wanted="$(_requirements_hash "$reqfile")"
   if [[ -f "$stamp" && "$(cat "$stamp")" == "$wanted" ]]; then
     return 0
   fi

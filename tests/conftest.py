@@ -21,6 +21,7 @@ from . import (
     leaked_secrets,
     mock_qbittorrent,
 )
+from .helpers.fake_shoko import FakeShoko
 
 
 @pytest.fixture(autouse=True)
@@ -78,3 +79,12 @@ async def setup_entry(
     ):
         await hass.config_entries.async_unload(config_entry.entry_id)
         await hass.async_block_till_done()
+
+
+@pytest.fixture
+async def shoko(socket_enabled: None) -> AsyncGenerator[FakeShoko]:
+    """Run a fake Shoko Server on loopback."""
+    server = FakeShoko()
+    await server.start()
+    yield server
+    await server.stop()

@@ -34,14 +34,14 @@ async def test_paused_torrent_is_polled_slowly_and_not_failed(
     hass_client_no_auth: ClientSessionGenerator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A paused download keeps its state with `paused: true`, polled at the idle interval."""
+    """A paused download holding data is downloading with `paused: true`, polled slowly."""
     client = await hass_client_no_auth()
     replace_mocks(aioclient_mock)
     mock_qbittorrent(aioclient_mock, [torrent(state="pausedDL", progress=0.4)])
     await post_webhook(client, "radarr", load_fixture("radarr_grab.json"))
     await hass.async_block_till_done()
     state = sensor(hass)
-    assert state.state == "grabbing"
+    assert state.state == "downloading"
     assert state.attributes["paused"] is True
     assert setup_entry.runtime_data.coordinator.update_interval == timedelta(seconds=30)
     polls = qbit_polls(aioclient_mock)
@@ -49,7 +49,7 @@ async def test_paused_torrent_is_polled_slowly_and_not_failed(
     assert qbit_polls(aioclient_mock) == polls
     await advance(hass, freezer, 25)
     assert qbit_polls(aioclient_mock) == polls + 1
-    assert sensor(hass).state == "grabbing"
+    assert sensor(hass).state == "downloading"
 
 
 async def test_paused_season_pack_is_polled_at_the_idle_interval(
@@ -67,9 +67,14 @@ async def test_paused_season_pack_is_polled_at_the_idle_interval(
     mock_pack(aioclient_mock, None, state="pausedDL", progress=0.2)
     await setup_entry.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done()
-    assert set(episode_states(hass)) == {"grabbing"}
+    # The paused pack holds data: the request and every episode are downloading, paused.
+    assert set(episode_states(hass)) == {"downloading"}
+    assert sensor(hass, SHOW_ENTITY).state == "downloading"
     assert sensor(hass, SHOW_ENTITY).attributes["torrent_state"] == "pausedDL"
     assert sensor(hass, SHOW_ENTITY).attributes["paused"] is True
+    assert {episode["paused"] for episode in sensor(hass, SHOW_ENTITY).attributes["episodes"]} == {
+        True
+    }
     assert setup_entry.runtime_data.coordinator.update_interval == timedelta(seconds=30)
 
 

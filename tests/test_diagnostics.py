@@ -33,6 +33,7 @@ async def test_diagnostics_redact_secrets_urls_and_webhook_ids(
     """Diagnostics hold the requests but no key, password, URL or webhook id."""
     client = await hass_client_no_auth()
     await post_webhook(client, "jellyseerr", load_fixture("seerr_movie_pending.json"))
+    await post_webhook(client, "radarr", load_fixture("radarr_download.json"))
     await hass.async_block_till_done()
     diagnostics = await async_get_config_entry_diagnostics(hass, setup_entry)
     text = json.dumps(diagnostics)
@@ -45,6 +46,11 @@ async def test_diagnostics_redact_secrets_urls_and_webhook_ids(
     for secret in [*secrets, *WEBHOOK_IDS.values()]:
         assert secret not in text
     assert diagnostics["requests"][0]["title"] == "Arrival"
+    # Who asked, and where files live (a user's or a share's name), are left out too.
+    assert diagnostics["requests"][0]["requested_by"] == "**REDACTED**"
+    assert diagnostics["requests"][0]["final_path"] == "**REDACTED**"
+    assert "carol" not in text
+    assert "/media/movies" not in text
     assert diagnostics["entry"]["services"] == [
         "jellyfin",
         "jellyseerr",

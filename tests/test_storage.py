@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -118,7 +119,7 @@ async def test_unreadable_store_starts_empty_with_a_repair_issue(
         "version": 1,
         "minor_version": 1,
         "key": key,
-        "data": {"requests": [{"request_id": "1", "state": "teleported"}]},
+        "data": {"requests": "not a list of requests", "next_id": "x"},
     }
     mock_qbittorrent(aioclient_mock, [])
     await setup_integration(hass, config_entry)
@@ -160,3 +161,78 @@ async def test_unreadable_store_file_is_kept_and_never_overwritten(
     assert issue.translation_placeholders == {"path": str(kept[-1])}
     for item in kept:
         item.unlink()
+
+
+def stored_request(request_id: str, **fields: Any) -> dict[str, Any]:
+    """Return a stored movie request, as a snapshot holds it."""
+    now = dt_util.utcnow().isoformat()
+    return {
+        "request_id": request_id,
+        "media_type": "movie",
+        "state": "approved",
+        "created_at": now,
+        "state_since": now,
+        "title": "Arrival",
+        "year": 2016,
+        "tmdb_id": 329865,
+    } | fields
+
+
+async def test_an_unreadable_request_is_set_aside_and_the_others_kept(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """One bad record among good ones: only it is kept aside, and the repair says how many."""
+    key = f"{DOMAIN}.{config_entry.entry_id}"
+    bad = [stored_request("2", state="teleported"), {"request_id": "3"}]
+    hass_storage[key] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": key,
+        "data": {"next_id": 4, "requests": [stored_request("1"), *bad]},
+    }
+    mock_qbittorrent(aioclient_mock, [])
+    await setup_integration(hass, config_entry)
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert list(config_entry.runtime_data.coordinator.tracker.requests) == ["1"]
+    assert sensor(hass).state == "approved"
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, f"storage_records_unreadable_{config_entry.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_key == "storage_records_unreadable"
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["count"] == "2"
+    aside = Path(issue.translation_placeholders["path"])
+    assert json.loads(aside.read_text())["requests"] == bad
+    aside.unlink()
+    await hass.config_entries.async_unload(config_entry.entry_id)
+    await hass.async_block_till_done()
+    # The good request is saved; the bad ones live on in the file aside only.
+    assert [r["request_id"] for r in hass_storage[key]["data"]["requests"]] == ["1"]
+
+
+async def test_a_store_from_a_newer_major_version_is_refused_and_kept(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """After a downgrade: the entry does not start, and the newer file is not overwritten."""
+    key = f"{DOMAIN}.{config_entry.entry_id}"
+    newer = {
+        "version": 2,
+        "minor_version": 1,
+        "key": key,
+        "data": {"next_id": 2, "requests": [stored_request("1")], "layout": "of the future"},
+    }
+    hass_storage[key] = json.loads(json.dumps(newer))
+    mock_qbittorrent(aioclient_mock, [])
+    config_entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.SETUP_ERROR
+    assert "newer version" in str(config_entry.reason)
+    assert hass_storage[key] == newer

@@ -56,7 +56,7 @@ PARSER_EXAMPLES = int(os.environ.get("MRT_FUZZ_PARSER_EXAMPLES", "10000"))
 HYPOTHESIS_EXAMPLES = int(os.environ.get("MRT_FUZZ_HYPOTHESIS_EXAMPLES", "300"))
 SERVICES = tuple(Service)
 ANIME_TAG = "anime"
-# Shoko's webhook is there: its stack is tests/flows/test_anime_flow.py's `anime_entry`.
+# Shoko's webhook is there: its stack is the `anime_entry` of tests/flows/conftest.py.
 ALL_WEBHOOK_IDS = WEBHOOK_IDS | {"shoko": SHOKO_WEBHOOK_ID}
 
 

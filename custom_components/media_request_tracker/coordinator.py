@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum, auto
-from functools import partial
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -41,14 +39,6 @@ class MediaRequestData:
 type MediaRequestConfigEntry = ConfigEntry[MediaRequestData]
 
 
-class Notify(Enum):
-    """Whom to tell after events were applied."""
-
-    NOBODY = auto()  # a poll: the coordinator tells its listeners itself
-    IF_CHANGED = auto()  # timers: the listeners, when something changed
-    NEW_DATA = auto()  # pushed events: new data for every listener
-
-
 class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
     """Holds every tracked request of one stack and keeps it moving."""
 
@@ -63,13 +53,10 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         self.clients = clients
         self.storage = TrackerStorage(hass, entry.entry_id)
         self.torrents_active = False
-        pushed = partial(self.async_apply, notify=Notify.NEW_DATA)
         self._verifier = (
-            LibraryVerifier(hass, clients.jellyfin, pushed) if clients.jellyfin else None
+            LibraryVerifier(hass, clients.jellyfin, self.async_apply) if clients.jellyfin else None
         )
-        self._housekeeper = Housekeeper(
-            clients, partial(self.async_apply, notify=Notify.IF_CHANGED)
-        )
+        self._housekeeper = Housekeeper(clients, self.async_apply)
 
     @property
     def options(self) -> StackOptions:
@@ -83,7 +70,7 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
             async_track_time_interval(self.hass, self._async_housekeeping, HOUSEKEEPING_INTERVAL)
         )
         # Forget what expired while Home Assistant was off.
-        self.async_apply([RetentionDue(self.options.keep)], Notify.NOBODY)
+        self.async_apply([RetentionDue(self.options.keep)], from_poll=True)
 
     async def _async_housekeeping(self, now: datetime) -> None:
         await self._housekeeper.async_run(self.tracker, self.options, now)
@@ -115,20 +102,26 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
             is not None
         ]
         self.async_apply(
-            [TorrentsPolled(frozenset(hashes), tuple(torrents), tuple(files))], Notify.NOBODY
+            [TorrentsPolled(frozenset(hashes), tuple(torrents), tuple(files))], from_poll=True
         )
         return self.tracker
 
     async def async_handle_events(self, events: Iterable[TrackerEvent]) -> None:
         """Apply events that arrived by webhook, then poll at once if a new torrent appeared."""
         hashes_before = self.tracker.tracked_hashes()
-        self.async_apply(events, Notify.NEW_DATA)
+        self.async_apply(events)
         if self.tracker.tracked_hashes() - hashes_before:
-            await self.async_request_refresh()
+            await self.async_refresh()  # a new torrent: see it now
 
     @callback
-    def async_apply(self, events: Iterable[TrackerEvent], notify: Notify) -> list[Change]:
-        """Apply events; then fire bus events, save, update entities and reschedule."""
+    def async_apply(
+        self, events: Iterable[TrackerEvent], *, from_poll: bool = False
+    ) -> list[Change]:
+        """Apply events; then fire bus events, save, update entities and reschedule.
+
+        After a poll the coordinator tells its entities itself; events from webhooks and
+        timers tell them here, and never postpone or stand in for the next poll.
+        """
         now = dt_util.utcnow()
         changes = [change for event in events for change in self.tracker.apply(event, now)]
         removed = [change.request_id for change in changes if change.kind is ChangeKind.REMOVED]
@@ -141,9 +134,7 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         if self._verifier is not None:
             self._verifier.schedule(self.tracker)
         self._adapt_interval()
-        if notify is Notify.NEW_DATA:
-            self.async_set_updated_data(self.tracker)
-        elif notify is Notify.IF_CHANGED and changes:
+        if changes and not from_poll:
             self.async_update_listeners()
         return changes
 

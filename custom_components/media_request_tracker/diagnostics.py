@@ -12,6 +12,9 @@ from .const import CONF_WEBHOOK_IDS, Service
 from .coordinator import MediaRequestConfigEntry
 
 TO_REDACT = {CONF_API_KEY, CONF_PASSWORD, CONF_URL, CONF_USERNAME, CONF_WEBHOOK_IDS}
+# Who asked for what, and library paths (they often hold a user's or a share's name): the
+# state, ids and timeline of a request are what helps to debug it.
+REQUEST_TO_REDACT = {"requested_by", "final_path"}
 
 
 async def async_get_config_entry_diagnostics(
@@ -31,5 +34,8 @@ async def async_get_config_entry_diagnostics(
             "update_interval": str(coordinator.update_interval),
             "tracked_hashes": len(coordinator.tracker.tracked_hashes()),
         },
-        "requests": [request.to_dict() for request in coordinator.tracker.requests.values()],
+        "requests": [
+            async_redact_data(request.to_dict(), REQUEST_TO_REDACT)
+            for request in coordinator.tracker.requests.values()
+        ],
     }

@@ -10,6 +10,7 @@ from homeassistant.helpers.update_coordinator import UpdateFailed
 
 from .clients.api import CannotConnect, InvalidAuth, ServiceError
 from .const import DOMAIN, LOGGER
+from .tracker.printable import printable
 
 
 @contextmanager
@@ -37,7 +38,7 @@ async def best_effort[T](call: Awaitable[T], failure: str) -> T | None:
     try:
         return await call
     except ServiceError as err:
-        LOGGER.debug(failure, err)
+        LOGGER.debug(failure, printable(err))
         return None
 
 
@@ -52,7 +53,7 @@ class Reachability:
     def lost(self, err: ServiceError) -> None:
         """A call failed: say so, the first time."""
         if self.reachable:
-            LOGGER.info("%s cannot be reached, retrying later: %s", self.service, err)
+            LOGGER.info("%s cannot be reached, retrying later: %s", self.service, printable(err))
             self.reachable = False
 
     def back(self) -> None:

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import SplitResult, urlsplit
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntity
+from homeassistant.const import CONF_URL
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .const import Service
 from .coordinator import MediaRequestConfigEntry, MediaRequestCoordinator
 from .entity import MediaRequestEntity, request_unique_id
 from .tracker import MediaType, Request, RequestState
 from .tracker.states import TORRENT_STATES
 from .tracker.tv import episode_counts
+
+# Where Radarr, Sonarr and Seerr take their posters from (TMDB, TheTVDB, fanart.tv): the only
+# hosts besides the stack's own Seerr and Jellyfin a picture may come from, and over https.
+ARTWORK_HOSTS = frozenset({"image.tmdb.org", "artworks.thetvdb.com", "assets.fanart.tv"})
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 # Read-only coordinator entities: no update concurrency to limit.
 PARALLEL_UPDATES = 0
@@ -43,6 +52,15 @@ async def async_setup_entry(
     entry.async_on_unload(coordinator.async_add_listener(add_new_requests))
 
 
+def _origin(url: SplitResult) -> tuple[str, str, int | None]:
+    """Return scheme, host and port of a URL (a picture must come from a configured server)."""
+    try:
+        port = url.port or DEFAULT_PORTS.get(url.scheme)
+    except ValueError:  # not a port number: matches nothing
+        port = -1
+    return (url.scheme, url.hostname or "", port)
+
+
 def request_attributes(request: Request) -> dict[str, Any]:
     """Return the attributes shown for a request."""
     attributes = {
@@ -62,6 +80,8 @@ def request_attributes(request: Request) -> dict[str, Any]:
                 "title": episode.episode_title,
                 "state": episode.state.value,
                 "progress": round(episode.progress * 100, 1),
+                "paused": episode.paused,
+                "final_path": episode.final_path,
                 "jellyfin_id": episode.jellyfin_id,
                 **(
                     {"stuck_reason": episode.stuck_reason, "stuck_code": episode.stuck_code}
@@ -121,9 +141,24 @@ class RequestSensor(MediaRequestEntity, SensorEntity):
 
     @property
     def entity_picture(self) -> str | None:
-        """Return the poster, when Jellyseerr or Radarr gave one."""
+        """Return the poster, when a service gave one from a host we trust."""
         request = self._request
-        return request.poster_url if request else None
+        if request is None or not request.poster_url:
+            return None
+        return request.poster_url if self._trusted_picture(request.poster_url) else None
+
+    def _trusted_picture(self, url: str) -> bool:
+        """Return whether every dashboard viewer's browser may fetch this picture."""
+        parsed = urlsplit(url)
+        if parsed.scheme == "https" and (parsed.hostname or "") in ARTWORK_HOSTS:
+            return True
+        entry = self.coordinator.config_entry
+        origins = {
+            _origin(urlsplit(conf[CONF_URL]))
+            for service in (Service.JELLYSEERR, Service.JELLYFIN)
+            if (conf := entry.data.get(service))
+        }
+        return _origin(parsed) in origins
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:

@@ -22,6 +22,7 @@ from .clients.jellyseerr import JellyseerrClient
 from .clients.qbittorrent import QBittorrentClient
 from .clients.shoko import ShokoClient
 from .const import LOGGER, Service
+from .tracker.printable import printable
 
 TITLE = "Media Request Tracker"
 
@@ -132,7 +133,7 @@ async def validate_services(
             except InvalidAuth:
                 errors[service_name] = "invalid_auth"
             except CannotConnect as err:
-                LOGGER.debug("%s cannot be reached: %s", service_name, err)
+                LOGGER.debug("%s cannot be reached: %s", service_name, printable(err))
                 errors[service_name] = "cannot_connect"
     finally:
         # A session Home Assistant made is detached, not closed (it warns about a close).

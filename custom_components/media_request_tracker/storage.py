@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import ConfigEntryError, HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.json import save_json
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
@@ -23,11 +25,21 @@ class TrackerStore(Store[dict[str, Any]]):
     async def _async_migrate_func(
         self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
     ) -> dict[str, Any]:
-        """Bring a stored snapshot up to the current layout (no older layout exists yet)."""
+        """Bring a stored snapshot up to the current layout (no older layout exists yet).
+
+        A newer major version (written by a newer release, before a downgrade) is refused:
+        read as ours and saved back, it would lose what that release stored.
+        """
+        if old_major_version > STORAGE_VERSION:
+            raise StorageTooNew(old_major_version)
         LOGGER.debug(
             "Migrating stored requests from version %s.%s", old_major_version, old_minor_version
         )
         return old_data
+
+
+class StorageTooNew(Exception):
+    """The stored requests were written by a newer release of the integration."""
 
 
 class TrackerStorage:
@@ -58,21 +70,49 @@ class TrackerStorage:
         try:
             stored = await self.store.async_load()
             if stored is not None:
-                tracker = Tracker.from_dict(stored)
+                tracker, unreadable = Tracker.from_stored(stored)
+                if unreadable:
+                    await self.async_set_records_aside(unreadable)
+        except StorageTooNew as err:
+            raise ConfigEntryError(
+                translation_domain=DOMAIN,
+                translation_key="storage_too_new",
+                translation_placeholders={"version": str(err.args[0]), "path": self.path},
+            ) from err
         except (HomeAssistantError, KeyError, TypeError, ValueError, AttributeError) as err:
             await self.async_set_aside(err)
         self.loaded = True
         return tracker
 
+    def _aside_path(self) -> Path:
+        """Return a new name beside the store (an earlier copy is never overwritten)."""
+        path = Path(self.store.path)
+        return path.with_name(f"{path.name}.unreadable.{dt_util.utcnow():%Y%m%dT%H%M%S%f}")
+
+    def _tell_user(
+        self, key: str, severity: ir.IssueSeverity, placeholders: dict[str, str]
+    ) -> None:
+        """Raise the repair issue `key` (its translation key too) for this entry."""
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            f"{key}_{self.entry_id}",
+            is_fixable=False,
+            is_persistent=False,
+            severity=severity,
+            translation_key=key,
+            translation_placeholders=placeholders,
+        )
+
     async def async_set_aside(self, err: Exception) -> None:
         """Keep the bad file beside the new one, start empty, and tell the user."""
         path = Path(self.store.path)
-        aside = path.with_name(f"{path.name}.unreadable.{dt_util.utcnow():%Y%m%dT%H%M%S%f}")
+        aside = self._aside_path()
 
         def rename() -> bool:
             if not path.exists():
                 return False
-            path.rename(aside)  # a new name each time: an earlier copy is never overwritten
+            path.rename(aside)
             return True
 
         kept = await self.hass.async_add_executor_job(rename)
@@ -81,15 +121,27 @@ class TrackerStorage:
             type(err).__name__,
             f"The file was kept as {aside}" if kept else "No file was left to keep",
         )
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            f"storage_unreadable_{self.entry_id}",
-            is_fixable=False,
-            is_persistent=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key="storage_unreadable",
-            translation_placeholders={"path": str(aside) if kept else str(path)},
+        self._tell_user(
+            "storage_unreadable",
+            ir.IssueSeverity.ERROR,
+            {"path": str(aside) if kept else str(path)},
+        )
+
+    async def async_set_records_aside(self, records: list[Any]) -> None:
+        """Keep the requests that cannot be read in a file beside the store, and tell the user."""
+        aside = self._aside_path()
+        await self.hass.async_add_executor_job(
+            partial(save_json, str(aside), {"requests": records})
+        )
+        LOGGER.error(
+            "%d stored requests could not be read and were left out; they were kept in %s",
+            len(records),
+            aside,
+        )
+        self._tell_user(
+            "storage_records_unreadable",
+            ir.IssueSeverity.WARNING,
+            {"count": str(len(records)), "path": str(aside)},
         )
 
     def save_soon(self, tracker: Tracker) -> None:

@@ -21,7 +21,7 @@ from .tracker import (
     Tracker,
     TrackerEvent,
 )
-from .tracker.events import LibraryEpisodesFound
+from .tracker.events import LibraryEpisodesFound, LibraryUnreachable
 
 
 class LibraryVerifier:
@@ -57,12 +57,17 @@ class LibraryVerifier:
 
     async def _async_check_due(self, tracker: Tracker, now: datetime) -> None:
         self._unsub = None
-        self._on_answers(
-            [await self._async_check(request) for request in tracker.due_for_verification(now)]
-        )
+        answers: list[TrackerEvent] = []
+        for request in tracker.due_for_verification(now):
+            if answers and isinstance(answers[-1], LibraryUnreachable):
+                # Jellyfin did not answer: the others wait for it too, without a call each.
+                answers.append(LibraryUnreachable(request.request_id))
+            else:
+                answers.append(await self._async_check(request))
+        self._on_answers(answers)
 
     async def _async_check(self, request: Request) -> TrackerEvent:
-        """Return what Jellyfin says of a request; a failed call is a miss."""
+        """Return what Jellyfin says of a request (no answer is not a miss)."""
         try:
             if request.media_type is MediaType.TV:
                 event = await self._async_check_series(request)
@@ -81,7 +86,7 @@ class LibraryVerifier:
                 )
         except ServiceError as err:
             self._reachability.lost(err)
-            return LibraryItemMissing(request.request_id)
+            return LibraryUnreachable(request.request_id)
         self._reachability.back()
         return event
 

@@ -26,6 +26,7 @@ from .clients import jellyfin, jellyseerr, qbittorrent, shoko
 from .clients.api import PayloadError
 from .clients.arr import radarr, sonarr
 from .clients.schema import ParsedWebhook
+from .clients.shoko_listener import RECORD_SEPARATOR
 from .const import (
     CONF_WEBHOOK_IDS,
     DOMAIN,
@@ -35,8 +36,33 @@ from .const import (
 )
 from .coordinator import MediaRequestConfigEntry
 from .options import StackOptions
+from .tracker.printable import printable
 
 type Parser = Callable[[Any, StackOptions], ParsedWebhook]
+
+
+def decode_body(body: bytes) -> Any:
+    """Decode a body as JSON whatever its Content-Type (Jellyfin's plugin sends text/plain).
+
+    An empty body decodes to None; anything else that is not JSON raises PayloadError.
+    """
+    if not body.strip():
+        return None
+    try:
+        return json_loads(body)
+    except ValueError as err:
+        raise PayloadError("body is not valid JSON") from err
+
+
+def decode_frames(body: bytes) -> Any:
+    """Decode SignalR's wire framing (JSON records ending in 0x1E) as a list of frames.
+
+    A body without a record separator is decoded as JSON: one frame, or a list of frames.
+    """
+    separator = RECORD_SEPARATOR.encode()
+    if separator not in body:
+        return decode_body(body)
+    return [decode_body(record) for record in body.split(separator) if record.strip()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +71,7 @@ class WebhookSpec:
 
     parse: Parser
     poll_after: bool = False
+    decode: Callable[[bytes], Any] = decode_body
 
 
 WEBHOOKS: dict[Service, WebhookSpec] = {
@@ -58,7 +85,7 @@ WEBHOOKS: dict[Service, WebhookSpec] = {
     Service.QBITTORRENT: WebhookSpec(
         lambda body, _: qbittorrent.parse_webhook(body), poll_after=True
     ),
-    Service.SHOKO: WebhookSpec(lambda body, _: shoko.parse_webhook(body)),
+    Service.SHOKO: WebhookSpec(lambda body, _: shoko.parse_webhook(body), decode=decode_frames),
     Service.JELLYFIN: WebhookSpec(lambda body, _: jellyfin.parse_webhook(body)),
 }
 
@@ -98,19 +125,6 @@ async def _read_body(request: web.Request) -> bytes:
     return bytes(body)
 
 
-def decode_body(body: bytes) -> Any:
-    """Decode a body as JSON whatever its Content-Type (Jellyfin's plugin sends text/plain).
-
-    An empty body decodes to None; anything else that is not JSON raises PayloadError.
-    """
-    if not body.strip():
-        return None
-    try:
-        return json_loads(body)
-    except ValueError as err:
-        raise PayloadError("body is not valid JSON") from err
-
-
 def _answer(status: HTTPStatus, **content: str) -> web.Response:
     return web.json_response(content, status=status)
 
@@ -146,7 +160,7 @@ async def _async_handle_webhook(
         LOGGER.warning(
             "Refused a %s webhook call from %s: only the local network may call it",
             service,
-            request.remote,
+            printable(request.remote or "an unknown address"),
         )
         return _answer(HTTPStatus.FORBIDDEN, error="local network only")
     coordinator = entry.runtime_data.coordinator
@@ -157,12 +171,12 @@ async def _async_handle_webhook(
         LOGGER.warning("Rejected a %s webhook body over %d bytes", service, MAX_BODY_BYTES)
         return _answer(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, error="body too large")
     try:
-        parsed = spec.parse(decode_body(body), coordinator.options)
+        parsed = spec.parse(spec.decode(body), coordinator.options)
     except PayloadError as err:
-        LOGGER.warning("Rejected a %s webhook: %s", service, err)
+        LOGGER.warning("Rejected a %s webhook: %s", service, printable(err))
         return _answer(HTTPStatus.BAD_REQUEST, error=str(err))
-    LOGGER.debug("%s webhook: %s", service, parsed.note)
+    LOGGER.debug("%s webhook: %s", service, printable(parsed.note))
     await coordinator.async_handle_events(parsed.events)
     if spec.poll_after:
-        await coordinator.async_request_refresh()
+        await coordinator.async_refresh()
     return _answer(HTTPStatus.OK, result=parsed.note)

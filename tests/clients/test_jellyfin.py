@@ -113,6 +113,12 @@ PAST_LIVES = MediaKey(MediaType.MOVIE, tmdb_id=666277, imdb_id="tt13238346")
         ({"Provider_tmdb": "", "Provider_imdb": ""}, None),
         ({"ItemType": "BoxSet"}, None),
         ({"ItemType": None}, None),
+        (
+            {"Provider_imdb": "{{Provider_imdb}}"},
+            MediaKey(MediaType.MOVIE, tmdb_id=666277),
+        ),
+        ({"Provider_tmdb": "{{Provider_tmdb}}", "Provider_imdb": "{{Provider_imdb}}"}, None),
+        ({"ItemType": "{{ItemType}}"}, None),
     ],
     ids=[
         "template strings",
@@ -122,6 +128,9 @@ PAST_LIVES = MediaKey(MediaType.MOVIE, tmdb_id=666277, imdb_id="tt13238346")
         "no ids: check every waiting request",
         "item type without requests",
         "no item type",
+        "unfilled imdb placeholder",
+        "unfilled id placeholders: check every waiting request",
+        "unfilled item type",
     ],
 )
 def test_item_added_asks_for_a_library_check(

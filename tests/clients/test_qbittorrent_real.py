@@ -227,7 +227,7 @@ async def test_real_download_is_followed_from_grab_to_downloaded(
     assert any(isinstance(seen.eta, int) and seen.eta > 0 for seen in downloading), watch.history()
     final = watch.seen[-1]
     assert final.progress == 100.0
-    assert final.eta == 0
+    assert final.eta is None
     # What A downloaded is what B seeded.
     assert await asyncio.to_thread(sha256_of, a.save_path / PAYLOAD) == await asyncio.to_thread(
         sha256_of, b.save_path / PAYLOAD

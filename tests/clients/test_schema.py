@@ -18,7 +18,9 @@ from custom_components.media_request_tracker.clients.schema import (
     lenient_str,
     lenient_str_list,
     object_schema,
+    template_schema,
     torrent_hash,
+    unfilled,
     validate,
 )
 
@@ -243,3 +245,43 @@ def test_parsed_webhook_results() -> None:
     assert ParsedWebhook() == ParsedWebhook((), "accepted")
     assert ParsedWebhook.ignored("Health") == ParsedWebhook((), "ignored: Health")
     assert ParsedWebhook.ignored("x" * 500).note == "ignored: " + "x" * 111
+
+
+@pytest.mark.parametrize(
+    ("value", "missing"),
+    [
+        ("{{media_imdbid}}", True),
+        ("tt{{imdb}}", True),
+        ("{{ multi\nline }}", True),
+        ("", True),
+        ("   ", True),
+        ("Arrival", False),
+        ("{single braces}", False),
+        (12, False),
+        (None, False),
+    ],
+)
+def test_an_unfilled_template_value_is_missing(value: Any, missing: bool) -> None:
+    assert unfilled(value) is missing
+
+
+def test_a_template_schema_treats_every_unfilled_value_as_missing() -> None:
+    schema = template_schema(
+        {
+            vol.Optional("id"): lenient_id,
+            vol.Optional("name"): lenient_str,
+            vol.Optional("nested"): vol.Any(None, object_schema({vol.Optional("x"): lenient_id})),
+        }
+    )
+    assert validate(schema, {"id": "{{id}}", "name": "{{name}}", "nested": "{{nested}}"}) == {
+        "id": None,
+        "name": None,
+        "nested": None,
+    }
+    assert validate(schema, {"id": "7", "name": "Arrival", "nested": {"x": "3"}}) == {
+        "id": 7,
+        "name": "Arrival",
+        "nested": {"x": 3},
+    }
+    with pytest.raises(PayloadError, match="invalid id"):
+        validate(schema, {"id": "seven"})

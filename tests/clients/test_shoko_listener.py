@@ -12,39 +12,24 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from homeassistant.core import Event, EventStateChangedData, HomeAssistant, State, callback
-from homeassistant.helpers.event import async_track_state_change_event
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.media_request_tracker.clients import shoko_listener
 from custom_components.media_request_tracker.clients.shoko_listener import ShokoListener
-from custom_components.media_request_tracker.const import DOMAIN
 from custom_components.media_request_tracker.tracker import (
     FileMatched,
     FileNotMatched,
     TrackerEvent,
 )
 from custom_components.media_request_tracker.tracker.events import ShokoCrossReference
-from tests import (
-    ARRIVAL_ENTITY,
-    ENTRY_DATA,
-    WEBHOOK_IDS,
-    load_fixture,
-    post_webhook,
-    sensor,
-    setup_integration,
-    torrent,
-)
 from tests.helpers.fake_shoko import (
     PING,
     RS,
     TIMEOUT,
     FakeShoko,
     Negotiation,
+    file_matched,
     frame_text,
     parse_records,
-    start_site,
 )
 
 API_KEY = "shoko-key"
@@ -56,31 +41,6 @@ UNUSABLE = "Ignored an unusable Shoko event"
 # Windows-style relative paths, as Shoko on Windows reports them (PAYLOADS.md §4: OS separators).
 MATCHED_PATH = "Sousou no Frieren\\Season 1\\Sousou no Frieren - S01E02 [WEB-1080p].mkv"
 NOT_MATCHED_PATH = "Sousou no Frieren\\Season 1\\Sousou no Frieren - S01E03 [WEB-1080p].mkv"
-
-
-def file_matched(path: str = MATCHED_PATH, file_id: int = 5120) -> dict[str, Any]:
-    """Return a v5 FileMatched invocation (the shape of Shoko's FileEventSignalRModel)."""
-    return {
-        "type": 1,
-        "target": "ShokoEvent:FileMatched",
-        "arguments": [
-            {
-                "FileID": file_id,
-                "FileLocationID": 6230,
-                "ImportFolderID": 3,
-                "RelativePath": path,
-                "CrossReferences": [
-                    {
-                        "EpisodeID": 901,
-                        "AnidbEpisodeID": 264400,
-                        "SeriesID": 45,
-                        "AnidbAnimeID": 17617,
-                        "GroupID": 30,
-                    }
-                ],
-            }
-        ],
-    }
 
 
 MATCHED_EVENT = FileMatched(
@@ -158,15 +118,6 @@ def caplog_info(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
 
 
 @pytest.fixture
-async def shoko(socket_enabled: None) -> AsyncGenerator[FakeShoko]:
-    """Run a fake Shoko Server on loopback."""
-    server = FakeShoko()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 async def running(shoko: FakeShoko) -> AsyncGenerator[RunningListener]:
     """Run a listener on a plain aiohttp session; cancel it after the test."""
     events: asyncio.Queue[list[TrackerEvent]] = asyncio.Queue()
@@ -216,7 +167,7 @@ async def test_matched_and_not_matched_records_of_one_message_arrive_together(
 ) -> None:
     """Two records in one message give one on_events call with both events, in order."""
     connection = await shoko.next_connection()
-    await connection.send(file_matched(), FILE_NOT_MATCHED)
+    await connection.send(file_matched(MATCHED_PATH), FILE_NOT_MATCHED)
     assert await running.next_events() == [MATCHED_EVENT, NOT_MATCHED_EVENT]
 
 
@@ -231,7 +182,7 @@ async def test_other_events_are_ignored_and_pings_answered(
     answer = await connection.next_message()
     assert parse_records(answer) == [{"type": 6}]
     assert running.events.empty()
-    await connection.send(file_matched())
+    await connection.send(file_matched(MATCHED_PATH))
     assert await running.next_events() == [MATCHED_EVENT]
 
 
@@ -240,11 +191,11 @@ async def test_an_unusable_file_matched_is_logged_once_and_the_stream_goes_on(
 ) -> None:
     """A FileMatched without RelativePath is a warning; the good record beside it still counts."""
     connection = await shoko.next_connection()
-    unusable = file_matched()
+    unusable = file_matched(MATCHED_PATH)
     del unusable["arguments"][0]["RelativePath"]
     await connection.send(unusable, FILE_NOT_MATCHED)
     assert await running.next_events() == [NOT_MATCHED_EVENT]
-    await connection.send(file_matched())
+    await connection.send(file_matched(MATCHED_PATH))
     assert await running.next_events() == [MATCHED_EVENT]
     warnings = logged(caplog, UNUSABLE, logging.WARNING)
     assert len(warnings) == 1
@@ -273,7 +224,7 @@ async def test_a_dropped_connection_is_logged_once_and_reconnected(
     assert second.query["id"] == "token-2"
     assert running.listener.connected is True
 
-    await second.send(file_matched())
+    await second.send(file_matched(MATCHED_PATH))
     assert await running.next_events() == [MATCHED_EVENT]
 
 
@@ -311,13 +262,93 @@ async def test_repeated_failures_log_the_loss_once_and_back_off(
     assert logged(caplog_info, BACK) == [BACK]
     assert waits == [0.01, 0.02, 0.03, 0.03]
 
-    # Once connected again, the next loss waits the shortest time again.
+    # Once a connection has held (STABLE_AFTER; here any time), the next loss waits the
+    # shortest time again.
+    monkeypatch.setattr(shoko_listener, "STABLE_AFTER", 0.0)
     await second.drop()
     third = await shoko.next_connection()
     await third.round_trip()
     assert waits == [0.01, 0.02, 0.03, 0.03, 0.01]
     assert len(logged(caplog_info, LOST)) == 2
     assert len(logged(caplog_info, BACK)) == 2
+
+
+class RecordedSleeps:
+    """asyncio as the listener sees it, with sleeps recorded (and not slept)."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(asyncio, name)
+
+    async def sleep(self, delay: float) -> None:
+        self.waits.append(delay)
+        await asyncio.sleep(0)
+
+
+async def test_a_shoko_that_closes_right_after_the_handshake_keeps_backing_off(
+    shoko: FakeShoko,
+    running: RunningListener,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Connections that do not hold (closed at once, again and again) never reset the back-off."""
+    monkeypatch.setattr(shoko_listener, "RECONNECT_BACKOFF", (0.01, 0.02, 0.03))
+    sleeps = RecordedSleeps()
+    monkeypatch.setattr(shoko_listener, "asyncio", sleeps)
+    for _ in range(4):
+        connection = await shoko.next_connection()
+        await connection.round_trip()
+        await connection.drop()
+    await shoko.next_connection()
+    assert sleeps.waits == [0.01, 0.02, 0.03, 0.03]
+
+
+async def test_a_refused_api_key_waits_the_longest_and_is_logged_once(
+    shoko: FakeShoko,
+    running: RunningListener,
+    caplog_info: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """401 on negotiate: no quick retries (a wrong key stays wrong), one line naming the cause."""
+    monkeypatch.setattr(shoko_listener, "RECONNECT_BACKOFF", (0.01, 0.02, 0.03))
+    sleeps = RecordedSleeps()
+    monkeypatch.setattr(shoko_listener, "asyncio", sleeps)
+    first = await shoko.next_connection()
+    await first.round_trip()
+    shoko.negotiate_answers += [web.Response(status=401) for _ in range(3)]
+    await first.drop()
+    second = await shoko.next_connection()
+    await second.round_trip()
+    assert sleeps.waits == [0.01, 0.03, 0.03, 0.03]
+    lost = logged(caplog_info, LOST)
+    assert lost == ["Shoko's event stream is not available (Shoko closed the stream); reconnecting"]
+    assert logged(caplog_info, "refused the API key") == []  # the loss was already logged
+
+
+async def test_a_key_refused_from_the_start_is_named_in_the_one_line(
+    shoko: FakeShoko, caplog_info: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every negotiate answers 401: one line saying why, then waits at the longest only."""
+    monkeypatch.setattr(shoko_listener, "RECONNECT_BACKOFF", (0.01, 0.02, 0.03))
+    sleeps = RecordedSleeps()
+    monkeypatch.setattr(shoko_listener, "asyncio", sleeps)
+    shoko.negotiate_answers += [web.Response(status=401) for _ in range(3)]
+
+    async def on_events(batch: list[TrackerEvent]) -> None:
+        raise AssertionError(batch)
+
+    async with aiohttp.ClientSession() as session:
+        task = asyncio.create_task(ShokoListener(session, shoko.url, API_KEY, on_events).run())
+        connection = await shoko.next_connection()
+        await connection.round_trip()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert sleeps.waits == [0.03, 0.03, 0.03]
+    assert logged(caplog_info, LOST) == [
+        "Shoko's event stream is not available (Shoko refused the API key (HTTP 401)); reconnecting"
+    ]
 
 
 async def test_a_close_message_leads_to_a_reconnect(
@@ -334,7 +365,7 @@ async def test_a_close_message_leads_to_a_reconnect(
         "reconnecting"
     ]
     assert len(shoko.negotiations) == 2
-    await second.send(file_matched())
+    await second.send(file_matched(MATCHED_PATH))
     assert await running.next_events() == [MATCHED_EVENT]
 
 
@@ -397,7 +428,7 @@ async def test_a_failed_attempt_is_retried(
     assert len(lost) == 1
     assert reason in lost[0]
     assert logged(caplog_info, BACK) == [BACK]
-    await connection.send(file_matched())
+    await connection.send(file_matched(MATCHED_PATH))
     assert await running.next_events() == [MATCHED_EVENT]
 
 
@@ -424,7 +455,7 @@ async def test_a_slow_shoko_times_out_and_is_retried(
         "Shoko's event stream is not available (TimeoutError); reconnecting"
     ]
     assert logged(caplog_info, BACK) == [BACK]
-    await connection.send(file_matched())
+    await connection.send(file_matched(MATCHED_PATH))
     assert await running.next_events() == [MATCHED_EVENT]
 
 
@@ -461,7 +492,7 @@ async def test_records_that_come_with_the_handshake_answer_are_read(
     The official clients keep what follows the handshake answer (HandshakeProtocol's
     "remainingData") and read it as messages.
     """
-    shoko.handshake_answers.append("{}" + RS + frame_text(file_matched()))
+    shoko.handshake_answers.append("{}" + RS + frame_text(file_matched(MATCHED_PATH)))
     connection = await shoko.next_connection()
     await connection.round_trip()
     assert await running.next_events() == [MATCHED_EVENT]
@@ -472,110 +503,8 @@ async def test_events_before_a_close_message_in_the_same_message_are_delivered(
 ) -> None:
     """Records are read in order: an event received before the close still counts."""
     first = await shoko.next_connection()
-    await first.send(file_matched(), {"type": 7, "error": "Server is shutting down."})
+    await first.send(file_matched(MATCHED_PATH), {"type": 7, "error": "Server is shutting down."})
     assert await running.next_events() == [MATCHED_EVENT]
     await first.wait_closed()
     second = await shoko.next_connection()
     await second.round_trip()
-
-
-# --- Inside Home Assistant -------------------------------------------------------------------
-
-
-@pytest.fixture
-async def qbittorrent_url(socket_enabled: None) -> AsyncGenerator[str]:
-    """Serve the qBittorrent WebUI calls the coordinator makes, with Arrival seeding."""
-
-    async def login(_: web.Request) -> web.Response:
-        return web.Response(text="Ok.", headers={"Set-Cookie": "SID=abc; HttpOnly; path=/"})
-
-    async def torrents(_: web.Request) -> web.Response:
-        return web.json_response([torrent(state="stalledUP", progress=1, amount_left=0)])
-
-    async def transfer(_: web.Request) -> web.Response:
-        return web.json_response({"dl_info_speed": 0})
-
-    app = web.Application()
-    app.router.add_post("/api/v2/auth/login", login)
-    app.router.add_get("/api/v2/torrents/info", torrents)
-    app.router.add_get("/api/v2/transfer/info", transfer)
-    runner = web.AppRunner(app, shutdown_timeout=1)
-    url = await start_site(runner)
-    yield url
-    await runner.cleanup()
-
-
-async def wait_for_attribute(hass: HomeAssistant, entity_id: str, name: str) -> State:
-    """Wait until the entity has attribute `name` set; return its state."""
-    changed = asyncio.Event()
-
-    @callback
-    def on_change(_: Event[EventStateChangedData]) -> None:
-        changed.set()
-
-    unsubscribe = async_track_state_change_event(hass, entity_id, on_change)
-    try:
-        async with asyncio.timeout(TIMEOUT):
-            while (state := sensor(hass, entity_id)).attributes.get(name) is None:
-                changed.clear()
-                await changed.wait()
-    finally:
-        unsubscribe()
-    return state
-
-
-def anime(payload: dict[str, Any]) -> dict[str, Any]:
-    """Return a Radarr payload whose movie carries the anime tag."""
-    return payload | {"movie": payload["movie"] | {"tags": ["anime"]}}
-
-
-async def test_the_entry_listens_to_shoko_and_stores_the_match(
-    hass: HomeAssistant,
-    shoko: FakeShoko,
-    qbittorrent_url: str,
-    hass_client_no_auth: ClientSessionGenerator,
-) -> None:
-    """An anime import waits for Shoko; Shoko's FileMatched over the stream stores its ids."""
-    data = {key: value for key, value in ENTRY_DATA.items() if key != "jellyfin"}
-    data["qbittorrent"] = ENTRY_DATA["qbittorrent"] | {"url": qbittorrent_url}
-    data["shoko"] = {"url": shoko.url, "api_key": API_KEY}
-    data["webhook_ids"] = {k: v for k, v in WEBHOOK_IDS.items() if k != "jellyfin"} | {
-        "shoko": "f" * 64
-    }
-    entry = MockConfigEntry(domain=DOMAIN, title="Media Request Tracker", data=data)
-    await setup_integration(hass, entry)
-    connection = await shoko.next_connection()
-    await connection.round_trip()
-    # The key travels in the header only: a query string ends up in access logs.
-    assert connection.query == {"feeds": "shoko", "id": "token-1"}
-    assert connection.apikey_header == API_KEY
-    assert shoko.negotiations[0].apikey_header == API_KEY
-
-    client = await hass_client_no_auth()
-    download = anime(load_fixture("radarr_download.json"))
-    for payload in (anime(load_fixture("radarr_grab.json")), download):
-        status, _ = await post_webhook(client, "radarr", payload)
-        assert status == 200
-    await hass.async_block_till_done()
-    assert sensor(hass).state == "anime_matching"
-    assert sensor(hass).attributes["shoko_file_id"] is None
-
-    # Shoko's import folder is the library root: the path is the tail, with Windows separators.
-    final_path = download["movieFile"]["path"]
-    assert final_path == "/media/movies/Arrival (2016)/Arrival (2016) [Bluray-1080p].mkv"
-    await connection.send(file_matched("Arrival (2016)\\Arrival (2016) [Bluray-1080p].mkv", 7001))
-    state = await wait_for_attribute(hass, ARRIVAL_ENTITY, "shoko_file_id")
-    assert state.attributes["shoko_file_id"] == 7001
-    assert state.attributes["shoko_series_id"] == 45
-    assert state.attributes["anidb_id"] == 17617
-    # Only Jellyfin (not configured here) or Jellyseerr can make it available.
-    assert state.state == "anime_matching"
-
-    assert await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
-    await connection.wait_closed()
-    assert not [
-        task
-        for task in asyncio.all_tasks()
-        if task.get_name() == f"{DOMAIN} Shoko listener" and not task.done()
-    ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from typing import Any
 
-import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import (
@@ -16,7 +15,7 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.media_request_tracker.const import DOMAIN, EVENT_STUCK
+from custom_components.media_request_tracker.const import EVENT_STUCK
 from tests import (
     JELLYFIN_URL,
     SHOKO_URL,
@@ -26,11 +25,9 @@ from tests import (
     post_webhook,
     replace_mocks,
     sensor,
-    setup_integration,
     torrent,
 )
 from tests.helpers.anime import (
-    ANIME_ENTRY_DATA,
     EMPTY,
     MOVIE_HASH,
     anime_pack,
@@ -39,18 +36,6 @@ from tests.helpers.anime import (
 )
 
 MOVIE_ENTITY = "sensor.media_request_tracker_your_name_2016"
-
-
-@pytest.fixture
-async def anime_entry(hass: HomeAssistant, aioclient_mock: AiohttpClientMocker) -> Any:
-    """A stack with Shoko; its event stream is down (negotiate fails), so only the webhook works."""
-    entry = MockConfigEntry(domain=DOMAIN, title="Media Request Tracker", data=ANIME_ENTRY_DATA)
-    mock_qbittorrent(aioclient_mock, [])
-    aioclient_mock.post(f"{SHOKO_URL}/signalr/aggregate/negotiate", status=503)
-    await setup_integration(hass, entry)
-    yield entry
-    await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
 
 
 async def import_anime_movie(

@@ -124,7 +124,7 @@ async def test_regular_movie_flow_reaches_available(
     assert state.state == "downloaded"
     assert state.attributes["progress"] == 100.0
     assert state.attributes["download_speed"] == 0
-    assert state.attributes["eta"] == 0
+    assert state.attributes["eta"] is None
     assert coordinator.update_interval is None
     polls = qbit_polls(aioclient_mock)
     await advance(hass, freezer, 120)

@@ -76,6 +76,8 @@ async def test_season_pack_reaches_available_episode_by_episode(
         "title": "Seven Thirty-Seven",
         "state": "grabbing",
         "progress": 0.0,
+        "paused": False,
+        "final_path": None,
         "jellyfin_id": None,
     }
 

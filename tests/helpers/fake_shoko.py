@@ -170,3 +170,28 @@ async def start_site(runner: web.AppRunner) -> str:
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     return f"http://127.0.0.1:{runner.addresses[0][1]}"
+
+
+def file_matched(path: str, file_id: int = 5120) -> dict[str, Any]:
+    """Return a v5 FileMatched invocation (the shape of Shoko's FileEventSignalRModel)."""
+    return {
+        "type": 1,
+        "target": "ShokoEvent:FileMatched",
+        "arguments": [
+            {
+                "FileID": file_id,
+                "FileLocationID": 6230,
+                "ImportFolderID": 3,
+                "RelativePath": path,
+                "CrossReferences": [
+                    {
+                        "EpisodeID": 901,
+                        "AnidbEpisodeID": 264400,
+                        "SeriesID": 45,
+                        "AnidbAnimeID": 17617,
+                        "GroupID": 30,
+                    }
+                ],
+            }
+        ],
+    }

@@ -262,9 +262,27 @@ PATH_CASES: dict[str, tuple[tuple[str, ...], str, str | None]] = {
         "end.mkv",
         None,
     ),
-    "the end of a folder name": ((VIOLET_PATH,), f"Movie (2020)/{VIOLET_FILE}", None),
-    "a longer path than the import": ((VIOLET_PATH,), f"library/{VIOLET_PATH}", None),
-    "another folder": ((VIOLET_PATH,), f"Violet Evergarden (2020)/{VIOLET_FILE}", None),
+    # Not a tail of the imported path, but the file name is that of exactly one tracked file.
+    "the end of a folder name": ((VIOLET_PATH,), f"Movie (2020)/{VIOLET_FILE}", "1"),
+    "a longer path than the import": ((VIOLET_PATH,), f"library/{VIOLET_PATH}", "1"),
+    "another folder": ((VIOLET_PATH,), f"Violet Evergarden (2020)/{VIOLET_FILE}", "1"),
+    # Two tracked files share the name: no guess.
+    "another folder, two tracked files with the name": (
+        (
+            "/data/media/anime-movies/Akira (1988)/Movie.mkv",
+            "/data/media/anime-movies/Perfect Blue (1997)/Movie.mkv",
+        ),
+        "Paprika (2006)/Movie.mkv",
+        None,
+    ),
+    "another folder, two tracked files with the name ignoring case": (
+        (
+            "/data/media/anime-movies/Akira (1988)/Movie.mkv",
+            "/data/media/anime-movies/Perfect Blue (1997)/movie.mkv",
+        ),
+        "Paprika (2006)/MOVIE.mkv",
+        None,
+    ),
     "another file in the folder": ((VIOLET_PATH,), f"{VIOLET_FOLDER}/Extras/Trailer.mkv", None),
     "the folder only": ((VIOLET_PATH,), VIOLET_FOLDER, None),
     "nothing but separators": ((VIOLET_PATH,), f"/{BACKSLASH}/", None),

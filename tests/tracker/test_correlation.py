@@ -495,7 +495,7 @@ def test_import_with_a_tmdb_id_and_no_match_opens_a_request(
         "is_anime": is_anime,
         "progress": 1.0,
         "download_speed": 0,
-        "eta": 0,
+        "eta": None,
         "next_verify_at": "2026-11-25T09:00:10+00:00",
         "history": [{"state": state.value, "at": "2026-11-25T09:00:00+00:00"}],
     }
@@ -533,12 +533,42 @@ def test_same_upgrade_twice_changes_nothing() -> None:
     assert tracker.to_dict() == before
 
 
-def test_upgrade_without_a_matching_request_is_dropped() -> None:
+def test_upgrade_without_a_matching_request_opens_a_request() -> None:
+    # An upgrade names the movie's ids like any import: the request starts in importing.
     tracker = tracker_after(grab(DUNE, 8, DUNE_HASH))
-    before = tracker.to_dict()
+    dune = tracker.requests["1"].to_dict()
 
-    assert tracker.apply(imported(qbit_hash=None, is_upgrade=True), at(60)) == []
-    assert tracker.to_dict() == before
+    assert tracker.apply(imported(qbit_hash=None, is_upgrade=True), at(60)) == [
+        Change("2", ChangeKind.CREATED, None, S.IMPORTING)
+    ]
+    assert tracker.requests["1"].to_dict() == dune
+    stored = tracker.requests["2"].to_dict()
+    assert {
+        key: stored[key]
+        for key in (
+            "state",
+            "tmdb_id",
+            "imdb_id",
+            "radarr_id",
+            "qbit_hash",
+            "final_path",
+            "progress",
+            "eta",
+            "next_verify_at",
+            "history",
+        )
+    } == {
+        "state": "importing",
+        "tmdb_id": 329865,
+        "imdb_id": "tt2543164",
+        "radarr_id": 7,
+        "qbit_hash": None,
+        "final_path": OLD_PATH,
+        "progress": 1.0,
+        "eta": None,
+        "next_verify_at": "2026-11-25T10:00:10+00:00",
+        "history": [{"state": "importing", "at": "2026-11-25T10:00:00+00:00"}],
+    }
 
 
 def test_upgrade_while_a_new_request_is_active_imports_into_the_new_one() -> None:

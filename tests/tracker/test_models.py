@@ -114,6 +114,7 @@ def test_episode_to_dict_holds_every_field() -> None:
         "episode_tvdb_id": 9005,
         "qbit_hash": "a" * 40,
         "progress": 0.5,
+        "paused": False,
         "size": None,
         "final_path": None,
         "shoko_file_id": None,
@@ -122,6 +123,7 @@ def test_episode_to_dict_holds_every_field() -> None:
         "stuck": False,
         "stuck_reason": None,
         "stuck_code": None,
+        "removed_at": None,
     }
 
 
@@ -175,6 +177,7 @@ def test_minimal_request_storage_format() -> None:
         "stuck": False,
         "stuck_reason": None,
         "stuck_code": None,
+        "stuck_by_episode": False,
         "failure_reason": None,
         "verify_attempts": 0,
         "next_verify_at": None,

@@ -301,12 +301,24 @@ def test_grab_keeps_jellyseerr_overview_and_poster_and_fills_missing_ones() -> N
         (
             torrent(TorrentPhase.COMPLETE, "stalledUP", 1.0, 350_000, 0),
             [transition(S.GRABBING, S.DOWNLOADED)],
-            {"state": "downloaded", "progress": 1.0, "download_speed": 0, "eta": 0},
+            {"state": "downloaded", "progress": 1.0, "download_speed": 0, "eta": None},
         ),
         (
+            # Paused with data: the download has started.
             torrent(TorrentPhase.PAUSED, "stoppedDL", 0.4),
+            [transition(S.GRABBING, S.DOWNLOADING)],
+            {
+                "state": "downloading",
+                "progress": 0.4,
+                "paused": True,
+                "torrent_state": "stoppedDL",
+            },
+        ),
+        (
+            # Paused before any data: still grabbing.
+            torrent(TorrentPhase.PAUSED, "pausedDL", 0.0),
             [updated(S.GRABBING)],
-            {"state": "grabbing", "progress": 0.4, "paused": True, "torrent_state": "stoppedDL"},
+            {"state": "grabbing", "progress": 0.0, "paused": True, "torrent_state": "pausedDL"},
         ),
         (
             torrent(TorrentPhase.ERROR, "missingFiles", 0.4),
@@ -318,7 +330,7 @@ def test_grab_keeps_jellyseerr_overview_and_poster_and_fills_missing_ones() -> N
             },
         ),
     ],
-    ids=["queued", "downloading", "complete", "paused", "error"],
+    ids=["queued", "downloading", "complete", "paused", "paused without data", "error"],
 )
 def test_torrent_phase_moves_a_grabbing_request(
     event: TorrentProgress, changes: list[Change], expected: dict[str, Any]
@@ -434,7 +446,7 @@ def test_import_moves_to_importing_and_schedules_the_first_check_in_10_seconds()
         "final_path": ARRIVAL_PATH,
         "progress": 1.0,
         "download_speed": 0,
-        "eta": 0,
+        "eta": None,
         "verify_attempts": 0,
         "next_verify_at": "2026-11-25T09:15:10+00:00",
     }

@@ -73,11 +73,34 @@ def test_due_for_verification_and_next_verification_at() -> None:
     assert [r.request_id for r in tracker.due_for_verification(at(310))] == ["1", "2"]
 
 
-def test_finished_requests_are_never_due() -> None:
-    tracker = three_requests()
-    tracker.apply(seerr(S.AVAILABLE), at(245))  # Jellyseerr saw it first
+BLADE_RUNNER = MediaKey(MediaType.MOVIE, tmdb_id=335984, title="Blade Runner 2049", year=2017)
 
-    assert tracker.requests["1"].next_verify_at == at(250)
+
+def test_unlinked_available_request_is_due_at_once_and_finished_ones_never() -> None:
+    tracker = three_requests()
+    tracker.apply(seerr(S.AVAILABLE), at(245))  # Jellyseerr saw it first: link it in Jellyfin
+    # Dune imported (first check at 09:04:16), then failed; Blade Runner declined.
+    tracker.apply(imported(media=DUNE, arr_id=8, qbit_hash=DUNE_HASH), at(246))
+    tracker.apply(seerr(S.FAILED, media=DUNE, jellyseerr_id=None), at(247))
+    tracker.apply(seerr(S.REQUESTED, media=BLADE_RUNNER, jellyseerr_id=14), at(248))
+    tracker.apply(seerr(S.DECLINED, media=BLADE_RUNNER, jellyseerr_id=14), at(249))
+    assert {key: request.state for key, request in tracker.requests.items()} == {
+        "1": S.AVAILABLE,
+        "2": S.FAILED,
+        "3": S.GRABBING,
+        "4": S.DECLINED,
+    }
+
+    assert tracker.requests["1"].next_verify_at == at(245)
+    assert tracker.requests["2"].next_verify_at == at(256)
+    assert tracker.next_verification_at() == at(245)
+    assert tracker.due_for_verification(at(244)) == []
+    assert [r.request_id for r in tracker.due_for_verification(at(245))] == ["1"]
+    assert [r.request_id for r in tracker.due_for_verification(at(3600))] == ["1"]
+
+    # Once linked, the available request is finished too: nothing is due any more.
+    tracker.apply(LibraryItemFound("1", JELLYFIN_ID, "tmdb id, title search"), at(250))
+    assert tracker.requests["1"].jellyfin_id == JELLYFIN_ID
     assert tracker.due_for_verification(at(3600)) == []
     assert tracker.next_verification_at() is None
 

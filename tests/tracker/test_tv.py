@@ -155,6 +155,7 @@ def expected_episode(number: int, **fields: Any) -> dict[str, Any]:
         "episode_tvdb_id": 300100 + number,
         "qbit_hash": PACK_HASH,
         "progress": 0.0,
+        "paused": False,
         "size": None,
         "final_path": None,
         "shoko_file_id": None,
@@ -163,6 +164,7 @@ def expected_episode(number: int, **fields: Any) -> dict[str, Any]:
         "stuck": False,
         "stuck_reason": None,
         "stuck_code": None,
+        "removed_at": None,
         **fields,
     }
 
@@ -332,7 +334,7 @@ def test_pack_complete_downloads_every_episode() -> None:
         "state": "downloaded",
         "state_since": stamp(300),
         "progress": 1.0,
-        "eta": 0,
+        "eta": None,
         "download_speed": 0,
     }
     assert tracker.tracked_hashes() == set()

@@ -202,7 +202,7 @@ def outcome(tracker: Tracker) -> dict[str, Any]:
 EXPECTED_OUTCOME = {
     "state": "available",
     "progress": 1.0,
-    "eta": 0,
+    "eta": None,
     "download_speed": 0,
     "final_path": None,
     "jellyfin_id": SERIES_JELLYFIN_ID,

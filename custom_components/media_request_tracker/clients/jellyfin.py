@@ -18,7 +18,7 @@ import voluptuous as vol
 from ..tracker import LibraryCheckRequested, MediaKey, MediaType
 from ..tracker.correlation import normalise_title
 from .api import JsonApiClient
-from .schema import ParsedWebhook, lenient_id, lenient_str, object_schema, validate
+from .schema import ParsedWebhook, lenient_id, lenient_str, template_schema, validate
 
 ITEM_FIELDS = "ProviderIds,Path,MediaSources"
 
@@ -30,7 +30,7 @@ ITEM_MEDIA_TYPES: dict[str, MediaType] = {
     "Episode": MediaType.TV,
 }
 
-SCHEMA = object_schema(
+SCHEMA = template_schema(
     {
         vol.Required("NotificationType"): vol.All(str, vol.Length(max=64)),
         vol.Optional("ItemType"): lenient_str,

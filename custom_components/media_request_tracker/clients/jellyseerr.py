@@ -20,7 +20,7 @@ from .schema import (
     ParsedWebhook,
     lenient_id,
     lenient_str,
-    object_schema,
+    template_schema,
     validate,
 )
 
@@ -36,7 +36,7 @@ NOTIFICATION_TARGETS: dict[str, RequestState] = {
 
 _SUBJECT_YEAR = re.compile(r"^(?P<title>.*\S)\s+\((?P<year>\d{4})\)$")
 
-_MEDIA = object_schema(
+_MEDIA = template_schema(
     {
         vol.Optional("media_type"): lenient_str,
         vol.Optional("tmdbId"): lenient_id,
@@ -48,15 +48,15 @@ _MEDIA = object_schema(
         vol.Optional("status4k"): lenient_str,
     }
 )
-_REQUEST = object_schema(
+_REQUEST = template_schema(
     {
         vol.Optional("request_id"): lenient_id,
         vol.Optional("requestedBy_username"): lenient_str,
         vol.Optional("requested_by_username"): lenient_str,
     }
 )
-_EXTRA = object_schema({vol.Optional("name"): lenient_str, vol.Optional("value"): lenient_str})
-SCHEMA = object_schema(
+_EXTRA = template_schema({vol.Optional("name"): lenient_str, vol.Optional("value"): lenient_str})
+SCHEMA = template_schema(
     {
         vol.Required("notification_type"): vol.All(str, vol.Length(max=64)),
         vol.Optional("event"): lenient_str,

@@ -8,6 +8,7 @@ floats, and unknown keys are always allowed.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,8 @@ from .api import PayloadError
 MAX_TEXT = 4096
 _DIGITS = re.compile(r"\d{1,18}")
 _HASH = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+# A template variable the sender left unfilled: "{{media_imdbid}}".
+_PLACEHOLDER = re.compile(r"\{\{.*?\}\}", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +94,26 @@ def lenient_str_list(value: Any) -> list[str]:
     if not isinstance(value, list):
         raise vol.Invalid("expected a list")
     return [text for item in value if (text := lenient_str(item)) is not None]
+
+
+def unfilled(value: Any) -> bool:
+    """Return whether a templated value was left empty or still holds a `{{placeholder}}`."""
+    return isinstance(value, str) and (not value.strip() or bool(_PLACEHOLDER.search(value)))
+
+
+def templated(validator: Any) -> Callable[[Any], Any]:
+    """Wrap a validator so that an unfilled template value counts as missing (None)."""
+    check = validator if callable(validator) else vol.Schema(validator)
+
+    def validate(value: Any) -> Any:
+        return None if unfilled(value) else check(value)
+
+    return validate
+
+
+def template_schema(fields: dict[Any, Any]) -> vol.Schema:
+    """Return an object schema for a user-templated body: every unfilled value is missing."""
+    return object_schema({key: templated(value) for key, value in fields.items()})
 
 
 def torrent_hash(download_id: str | None) -> str | None:

@@ -21,6 +21,7 @@ import aiohttp
 
 from ..const import LOGGER
 from ..tracker import TrackerEvent
+from ..tracker.printable import printable
 from .api import REQUEST_TIMEOUT, PayloadError
 from .shoko import parse_frame
 
@@ -32,6 +33,11 @@ MESSAGE_CLOSE = 7
 
 # Seconds to wait before each reconnection attempt; the last one repeats.
 RECONNECT_BACKOFF: tuple[float, ...] = (1, 2, 5, 10, 30, 60)
+# A connection that held this long (seconds) was a real one: the back-off starts over. One
+# that Shoko closes right after the handshake keeps backing off.
+STABLE_AFTER = 60.0
+# Answers to negotiate that mean the API key is refused: retried at the longest wait only.
+AUTH_REFUSED = frozenset({401, 403})
 
 
 class StreamClosed(Exception):
@@ -54,25 +60,34 @@ class ShokoListener:
         self._headers = {"apikey": api_key}
         self._on_events = on_events
         self.connected = False
+        self._connected_at = 0.0
         self._lost_logged = False
 
     async def run(self) -> None:
         """Listen until cancelled, reconnecting with back-off."""
         attempt = 0
+        loop = asyncio.get_running_loop()
         while True:
             try:
                 await self._listen()
                 reason = "Shoko closed the stream"
+            except aiohttp.ClientResponseError as err:
+                reason = f"HTTP {err.status} from Shoko"
+                if err.status in AUTH_REFUSED:
+                    reason = f"Shoko refused the API key (HTTP {err.status})"
+                    attempt = len(RECONNECT_BACKOFF) - 1
             except (aiohttp.ClientError, TimeoutError, StreamClosed, ValueError) as err:
                 reason = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
             except Exception as err:  # noqa: BLE001  (the listener must outlive any surprise)
                 LOGGER.exception("Unexpected error on Shoko's event stream")
                 reason = type(err).__name__
-            if self.connected:
+            if self.connected and loop.time() - self._connected_at >= STABLE_AFTER:
                 attempt = 0
             self.connected = False
             if not self._lost_logged:
-                LOGGER.info("Shoko's event stream is not available (%s); reconnecting", reason)
+                LOGGER.info(
+                    "Shoko's event stream is not available (%s); reconnecting", printable(reason)
+                )
                 self._lost_logged = True
             await asyncio.sleep(RECONNECT_BACKOFF[min(attempt, len(RECONNECT_BACKOFF) - 1)])
             attempt += 1
@@ -119,6 +134,7 @@ class ShokoListener:
                     str(handshake.get("error") if isinstance(handshake, dict) else handshake)
                 )
             self.connected = True
+            self._connected_at = asyncio.get_running_loop().time()
             if self._lost_logged:
                 LOGGER.info("Shoko's event stream is back")
                 self._lost_logged = False
@@ -145,7 +161,7 @@ class ShokoListener:
                 try:
                     result = parse_frame(frame)
                 except PayloadError as err:
-                    LOGGER.warning("Ignored an unusable Shoko event: %s", err)
+                    LOGGER.warning("Ignored an unusable Shoko event: %s", printable(err))
                     continue
                 if not isinstance(result, str):
                     events.append(result)

@@ -57,12 +57,37 @@ def find_file(requests: Iterable[Request], relative_path: str) -> Target | None:
     for fold in (False, True):
         for request, _, final_path in candidates:
             if _is_tail(final_path, relative, fold=fold):
-                return request, [
-                    item
-                    for owner, item, path in candidates
-                    if owner is request and item is not None and path == final_path
-                ]
+                return _target(candidates, request, final_path)
+    # Shoko's import folder and the library may be laid out differently: the file name alone
+    # decides, as long as one tracked file has it.
+    for fold in (False, True):
+        named = {
+            (request.request_id, final_path): request
+            for request, _, final_path in candidates
+            if _same_name(final_path, relative, fold=fold)
+        }
+        if len(named) == 1:
+            ((_, final_path), request), *_ = named.items()
+            return _target(candidates, request, final_path)
+        if named:
+            return None  # two tracked files share the name: no guess
     return None
+
+
+def _same_name(final_path: str, relative: str, *, fold: bool) -> bool:
+    name, wanted = _normalise(final_path).rsplit("/", 1)[-1], relative.rsplit("/", 1)[-1]
+    return name.casefold() == wanted.casefold() if fold else name == wanted
+
+
+def _target(
+    candidates: list[tuple[Request, Episode | None, str]], request: Request, final_path: str
+) -> Target:
+    """Return the request and every episode of it in the file at `final_path`."""
+    return request, [
+        item
+        for owner, item, path in candidates
+        if owner is request and item is not None and path == final_path
+    ]
 
 
 def apply_match(target: Target, event: FileMatched, now: datetime) -> bool:
@@ -114,10 +139,11 @@ def apply_not_matched(target: Target, event: FileNotMatched) -> bool:
     request, episodes = target
     reason = not_matched_reason(event)
     changed = False
-    holders: list[Request | Episode] = [*episodes, request]
-    for holder in holders:
-        changed |= set_stuck(holder, reason)
-    return changed
+    for episode in episodes:
+        changed |= set_stuck(episode, reason)
+    if episodes:
+        return stuck_from_episodes(request) or changed
+    return set_stuck(request, reason) or changed
 
 
 def on_shoko_event(

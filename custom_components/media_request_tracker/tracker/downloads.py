@@ -17,23 +17,20 @@ from .events import (
     TorrentsPolled,
 )
 from .lifecycle import aggregate, merge_media, transition
-from .models import Episode, HistoryEntry, MediaType, Request, set_stuck, update_fields
+from .models import (
+    Episode,
+    HistoryEntry,
+    MediaType,
+    Request,
+    set_stuck,
+    stuck_from_episodes,
+    update_fields,
+)
 from .states import TORRENT_STATES, RequestState
-from .stuck import StuckCode
+from .stuck import CLIENT_REASON, REMOVED_REASON, StuckCode
 
 if TYPE_CHECKING:
     from .tracker import Tracker
-
-# Torrent phases that move a request forward, and where to.
-PHASE_TARGETS: dict[TorrentPhase, RequestState] = {
-    TorrentPhase.DOWNLOADING: RequestState.DOWNLOADING,
-    TorrentPhase.COMPLETE: RequestState.DOWNLOADED,
-}
-
-# How a stuck reason set from the torrent client's state begins.
-CLIENT_REASON = "download client reports"
-# ... and the one for a torrent that disappeared from the client before it completed.
-REMOVED_REASON = f"{CLIENT_REASON} the download removed"
 
 
 def on_release_grabbed(tracker: Tracker, event: ReleaseGrabbed, now: datetime) -> list[Change]:
@@ -120,16 +117,16 @@ def _movie_progress(request: Request, event: TorrentProgress, now: datetime) -> 
         paused=event.phase is TorrentPhase.PAUSED,
         file_size=request.file_size or event.size,
     )
-    if request.eta != event.eta:
-        request.eta = event.eta
+    if request.eta != event.remaining_eta:
+        request.eta = event.remaining_eta
         updated = True
     updated |= _flag_client_error(request, event)
     moved = None
-    if target := PHASE_TARGETS.get(event.phase):
+    if target := event.target:
         moved = transition(request, target, now)
     if moved is not None and target is RequestState.DOWNLOADED:
         request.download_speed = 0
-        request.eta = 0
+        request.eta = None
     return collect(request, moved, updated)
 
 
@@ -147,7 +144,7 @@ def _flag_client_error(request: Request, event: TorrentProgress) -> bool:
     return False
 
 
-def on_torrent_missing(tracker: Tracker, event: TorrentMissing, _now: datetime) -> list[Change]:
+def on_torrent_missing(tracker: Tracker, event: TorrentMissing, now: datetime) -> list[Change]:
     """Flag a torrent that was in the client and is gone.
 
     One never seen yet is not removed: qBittorrent lists a new torrent a moment after it
@@ -175,6 +172,10 @@ def on_torrent_missing(tracker: Tracker, event: TorrentMissing, _now: datetime) 
         for holder in holders:
             if holder.stuck_reason != REMOVED_REASON:
                 updated |= set_stuck(holder, REMOVED_REASON)
+                if isinstance(holder, Episode):
+                    holder.removed_at = now
+        if request.episodes and updated:
+            stuck_from_episodes(request)
         if updated:
             request.torrent_state = "removed"
             changes += collect(request, None, updated)

@@ -90,6 +90,13 @@ class TorrentPhase(StrEnum):
     ERROR = "error"
 
 
+# Torrent phases that move a request (or episode) forward, and where to.
+PHASE_TARGETS: dict[TorrentPhase, RequestState] = {
+    TorrentPhase.DOWNLOADING: RequestState.DOWNLOADING,
+    TorrentPhase.COMPLETE: RequestState.DOWNLOADED,
+}
+
+
 @dataclass(frozen=True, slots=True)
 class TorrentProgress:
     """The download client's view of one tracked torrent."""
@@ -101,6 +108,22 @@ class TorrentProgress:
     download_speed: int
     eta: int | None
     size: int | None = None
+
+    @property
+    def target(self) -> RequestState | None:
+        """Return the state the torrent moves its holders to, if any.
+
+        A paused torrent that already holds data is downloading (paused); one without data
+        has not started yet.
+        """
+        if self.phase is TorrentPhase.PAUSED:
+            return RequestState.DOWNLOADING if self.progress > 0 else None
+        return PHASE_TARGETS.get(self.phase)
+
+    @property
+    def remaining_eta(self) -> int | None:
+        """Return the seconds left, or None when nothing is left or the client cannot tell."""
+        return None if self.progress >= 1 else self.eta
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +238,13 @@ class LibraryItemMissing:
 
 
 @dataclass(frozen=True, slots=True)
+class LibraryUnreachable:
+    """The media server could not be asked about the request: no answer, not a miss."""
+
+    request_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class DownloadExplained:
     """Radarr's/Sonarr's queue says why the download with this hash does not go on."""
 
@@ -262,6 +292,7 @@ type TrackerEvent = (
     | LibraryItemFound
     | LibraryEpisodesFound
     | LibraryItemMissing
+    | LibraryUnreachable
     | StuckCheckDue
     | RetentionDue
 )

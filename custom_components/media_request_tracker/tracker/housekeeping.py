@@ -6,12 +6,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from .changes import Change, ChangeKind, collect
-from .downloads import CLIENT_REASON, REMOVED_REASON
 from .events import DownloadExplained, RetentionDue, StuckCheckDue
 from .lifecycle import aggregate, transition
-from .models import Episode, MediaType, Request, set_stuck
+from .models import Episode, MediaType, Request, set_stuck, stuck_from_episodes
 from .states import TORRENT_STATES, RequestState
-from .stuck import stuck_reason
+from .stuck import CLIENT_REASON, REMOVED_REASON, stuck_reason
 
 if TYPE_CHECKING:
     from .tracker import Tracker
@@ -26,6 +25,9 @@ def on_stuck_check_due(tracker: Tracker, event: StuckCheckDue, now: datetime) ->
     """Flag requests longer in their state than its limit (once; the next move clears it)."""
     changes: list[Change] = []
     for request in list(tracker.active()):
+        if failed := _fail_removed_episodes(request, event, now):
+            changes.append(failed)
+            continue
         if not _over_limit(request, event, now):
             continue
         if request.stuck_reason == REMOVED_REASON and request.state in TORRENT_STATES:
@@ -42,6 +44,31 @@ def on_stuck_check_due(tracker: Tracker, event: StuckCheckDue, now: datetime) ->
 def _over_limit(request: Request, event: StuckCheckDue, now: datetime) -> bool:
     limit = event.limits.get(request.state)
     return limit is not None and request.state_since + limit <= now
+
+
+def _fail_removed_episodes(request: Request, event: StuckCheckDue, now: datetime) -> Change | None:
+    """Fail the episodes whose download was removed a state's limit ago (and so the request).
+
+    An episode is timed from its removal: the request may be in another state already
+    (another episode importing), so its own time in a state says nothing of this one.
+    """
+    expired = [
+        episode
+        for episode in request.episodes
+        if episode.stuck_reason == REMOVED_REASON
+        and episode.state in TORRENT_STATES
+        and episode.removed_at is not None
+        and (limit := event.limits.get(episode.state)) is not None
+        and episode.removed_at + limit <= now
+    ]
+    if not expired:
+        return None
+    for episode in expired:
+        episode.state = RequestState.FAILED
+    request.failure_reason = "download removed"
+    return aggregate(request, now) or Change(
+        request.request_id, ChangeKind.UPDATED, request.state, request.state
+    )
 
 
 def _fail_removed(request: Request, now: datetime) -> Change:
@@ -100,11 +127,18 @@ def on_download_explained(
             continue
         if event.qbit_hash not in request.hashes():
             continue
+        explained = [
+            episode
+            for episode in request.episodes
+            if episode.qbit_hash == event.qbit_hash and episode.state in EXPLAINED_STATES
+        ]
         updated = False
-        for episode in request.episodes:
-            if episode.qbit_hash == event.qbit_hash and episode.state in EXPLAINED_STATES:
-                updated |= set_stuck(episode, event.reason, event.code)
-        updated |= set_stuck(request, event.reason, event.code)
+        for episode in explained:
+            updated |= set_stuck(episode, event.reason, event.code)
+        if explained:
+            updated |= stuck_from_episodes(request)
+        else:
+            updated |= set_stuck(request, event.reason, event.code)
         changes += collect(request, None, updated)
     return changes
 

@@ -11,7 +11,15 @@ from .changes import Change, collect
 from .correlation import Probe, find_request
 from .events import FileImported, ImportNeedsAttention, MediaKey
 from .lifecycle import aggregate, merge_media, transition
-from .models import HistoryEntry, MediaType, Request, set_stuck, update_fields
+from .models import (
+    HistoryEntry,
+    MediaType,
+    Request,
+    set_stuck,
+    stuck_from_episodes,
+    update_fields,
+)
+from .printable import printable
 from .states import RequestState
 
 if TYPE_CHECKING:
@@ -38,8 +46,10 @@ def on_file_imported(tracker: Tracker, event: FileImported, now: datetime) -> li
     request = tracker.find_active(probe)
     created = request is None
     if request is None:
-        if event.is_upgrade or tracker.finished_with(qbit_hash=event.qbit_hash):
-            return []  # an upgrade of something untracked, or a redelivered import
+        if tracker.finished_with(qbit_hash=event.qbit_hash):
+            return []  # a redelivered import
+        # An import of something not tracked yet (often before Jellyseerr's and Radarr's
+        # grab webhooks, upgrade or not) starts its request: those that follow join it.
         if not _has_media_ids(event.media):
             _LOGGER.info(
                 "Ignored the import of %s: it matches no tracked request and names no "
@@ -59,7 +69,10 @@ def on_file_imported(tracker: Tracker, event: FileImported, now: datetime) -> li
         moved = aggregate(request, now)
         return collect(request, None if created else moved, updated, created)
     # An import means the download is complete, whether or not we saw it finish.
-    updated |= update_fields(request, progress=1.0, download_speed=0, eta=0)
+    updated |= update_fields(request, progress=1.0, download_speed=0)
+    if request.eta is not None:
+        request.eta = None  # nothing left to download
+        updated = True
     moved = None if created else transition(request, _import_target(request.is_anime), now)
     return collect(request, moved, updated, created)
 
@@ -88,10 +101,11 @@ def on_import_needs_attention(
             _describe(event.media),
         )
         return []
-    updated = set_stuck(request, event.reason, event.code)
     if request.media_type is MediaType.TV:
-        updated |= tv.mark_stuck(request, event)
-    return collect(request, None, updated)
+        named, changed = tv.mark_stuck(request, event)
+        if named:
+            return collect(request, None, stuck_from_episodes(request) or changed)
+    return collect(request, None, set_stuck(request, event.reason, event.code))
 
 
 def _upgrade_note(event: FileImported) -> str:
@@ -112,7 +126,8 @@ def _describe(media: MediaKey) -> str:
     """Name a title in a log line: "Title (Year)", or its media type when unnamed."""
     if media.title is None:
         return f"an unnamed {media.media_type.value}"
-    return f"{media.title} ({media.year})" if media.year else media.title
+    title = printable(media.title)
+    return f"{title} ({media.year})" if media.year else title
 
 
 def _has_media_ids(media: MediaKey) -> bool:

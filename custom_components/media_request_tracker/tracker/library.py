@@ -1,9 +1,9 @@
-"""Library phase: the media server has the item (TV: which episodes), or not yet."""
+"""Library phase: the media server has the item (TV: which episodes), or not yet, or no answer."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from . import tv
@@ -14,8 +14,10 @@ from .events import (
     LibraryEpisodesFound,
     LibraryItemFound,
     LibraryItemMissing,
+    LibraryUnreachable,
 )
-from .lifecycle import aggregate, schedule_backoff, transition
+from .lifecycle import UNREACHABLE_RETRY, aggregate, awaits_library, schedule_backoff, transition
+from .models import HistoryEntry, Request
 from .states import VERIFY_STATES, RequestState
 
 if TYPE_CHECKING:
@@ -35,11 +37,26 @@ def on_library_check_requested(
     return []
 
 
+def _awaiting(tracker: Tracker, request_id: str) -> Request | None:
+    request = tracker.requests.get(request_id)
+    return request if request is not None and awaits_library(request) else None
+
+
+def _link(request: Request, jellyfin_id: str, method: str, now: datetime) -> list[Change]:
+    """Link an available request to its library item (Jellyseerr had said available)."""
+    request.jellyfin_id = jellyfin_id
+    request.next_verify_at = None
+    request.history.append(HistoryEntry(request.state, now, f"found in Jellyfin ({method})"))
+    return collect(request, None, updated=True)
+
+
 def on_library_item_found(tracker: Tracker, event: LibraryItemFound, now: datetime) -> list[Change]:
     """The movie is in the library and playable: the request is available."""
-    request = tracker.requests.get(event.request_id)
-    if request is None or request.state not in VERIFY_STATES:
+    request = _awaiting(tracker, event.request_id)
+    if request is None:
         return []
+    if not request.is_active:
+        return _link(request, event.jellyfin_id, event.method, now)
     request.jellyfin_id = event.jellyfin_id
     request.available_at = now
     request.next_verify_at = None
@@ -55,9 +72,14 @@ def on_library_episodes_found(
     The event may list every episode the series has; only those still waiting count, and when
     none of them is there yet it is a miss like any other (DESIGN §2: per-episode checks).
     """
-    request = tracker.requests.get(event.request_id)
-    if request is None or request.state not in VERIFY_STATES:
+    request = _awaiting(tracker, event.request_id)
+    if request is None:
         return []
+    if not request.is_active:
+        items = {(season, number): item_id for season, number, item_id in event.episodes}
+        for episode in request.episodes:
+            episode.jellyfin_id = items.get(episode.key, episode.jellyfin_id)
+        return _link(request, event.series_jellyfin_id, event.method, now)
     waiting = {episode.key for episode in request.episodes if episode.state in VERIFY_STATES}
     found = tuple(item for item in sorted(event.episodes) if (item[0], item[1]) in waiting)
     if not found:
@@ -75,7 +97,15 @@ def on_library_item_missing(
     tracker: Tracker, event: LibraryItemMissing, now: datetime
 ) -> list[Change]:
     """Not in the library yet: ask again later."""
-    request = tracker.requests.get(event.request_id)
-    if request is not None and request.state in VERIFY_STATES:
+    if (request := _awaiting(tracker, event.request_id)) is not None:
         schedule_backoff(request, now)
+    return []
+
+
+def on_library_unreachable(
+    tracker: Tracker, event: LibraryUnreachable, now: datetime
+) -> list[Change]:
+    """No answer from the media server: ask again soon, the back-off where it was."""
+    if (request := _awaiting(tracker, event.request_id)) is not None:
+        request.next_verify_at = now + timedelta(seconds=UNREACHABLE_RETRY)
     return []

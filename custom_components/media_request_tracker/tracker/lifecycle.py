@@ -13,6 +13,9 @@ from .states import VERIFY_STATES, RequestState, can_transition
 # Seconds between media-server checks after an import: quick at first (a library scan usually
 # follows the import within a minute), then backing off to every half hour.
 VERIFY_BACKOFF: tuple[int, ...] = (10, 30, 60, 120, 300, 600, 1800)
+# Seconds between checks while the media server cannot be reached: an outage is no answer, so
+# the back-off stays where it was and the check comes soon after the server is back.
+UNREACHABLE_RETRY = 30
 
 
 def transition(
@@ -56,7 +59,27 @@ def merge_media(request: Request, media: MediaKey, arr_id: int | None = None) ->
 
 
 def schedule_backoff(request: Request, now: datetime) -> None:
-    """The media server does not have the item yet: ask again later, a little later each time."""
+    """The media server does not have the item yet: ask again later, a little later each time.
+
+    A request that is available already (Jellyseerr said so) is only being linked to its
+    library item: once the back-off has run its course, nobody asks any more.
+    """
     request.verify_attempts += 1
+    if not request.is_active and request.verify_attempts >= len(VERIFY_BACKOFF):
+        request.next_verify_at = None
+        return
     delay = VERIFY_BACKOFF[min(request.verify_attempts, len(VERIFY_BACKOFF) - 1)]
     request.next_verify_at = now + timedelta(seconds=delay)
+
+
+def awaits_library(request: Request) -> bool:
+    """Return whether the media server is to be asked about the request.
+
+    Those waiting for their item, and available ones not yet linked to it (Jellyseerr said
+    available before the library was checked).
+    """
+    if request.next_verify_at is None:
+        return False
+    if request.is_active:
+        return request.state in VERIFY_STATES
+    return request.state is RequestState.AVAILABLE and request.jellyfin_id is None

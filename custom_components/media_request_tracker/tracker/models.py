@@ -54,6 +54,7 @@ class Episode:
     episode_tvdb_id: int | None = None
     qbit_hash: str | None = None
     progress: float = 0.0
+    paused: bool = False
     size: int | None = None
     final_path: str | None = None
     shoko_file_id: int | None = None
@@ -62,6 +63,8 @@ class Episode:
     stuck: bool = False
     stuck_reason: str | None = None
     stuck_code: str | None = None
+    # When the download client stopped listing the episode's torrent (it fails a limit later).
+    removed_at: datetime | None = None
 
     @property
     def key(self) -> tuple[int, int]:
@@ -72,14 +75,16 @@ class Episode:
         """Return a JSON-ready dict."""
         data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["state"] = self.state.value
+        data["removed_at"] = self.removed_at.isoformat() if self.removed_at else None
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Episode:
         """Build from `to_dict` output, ignoring keys this version does not know."""
-        known = {f.name for f in fields(cls)}
-        values = {key: value for key, value in data.items() if key in known}
+        values = _known_fields(cls, data)
         values["state"] = RequestState(values.get("state", RequestState.GRABBING))
+        if values.get("removed_at") is not None:
+            values["removed_at"] = datetime.fromisoformat(values["removed_at"])
         return cls(**values)
 
 
@@ -133,6 +138,8 @@ class Request:
     stuck: bool = False
     stuck_reason: str | None = None
     stuck_code: str | None = None
+    # A TV request's flag that mirrors one of its episodes' (it goes when theirs goes).
+    stuck_by_episode: bool = False
     failure_reason: str | None = None
     verify_attempts: int = 0
     next_verify_at: datetime | None = None
@@ -189,8 +196,7 @@ class Request:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Request:
         """Build from `to_dict` output, ignoring keys this version does not know."""
-        known = {f.name for f in fields(cls)}
-        values = {key: value for key, value in data.items() if key in known}
+        values = _known_fields(cls, data)
         for name in _DATETIME_FIELDS:
             if values.get(name) is not None:
                 values[name] = datetime.fromisoformat(values[name])
@@ -199,6 +205,12 @@ class Request:
         values["episodes"] = [Episode.from_dict(item) for item in values.get("episodes", [])]
         values["history"] = [HistoryEntry.from_dict(item) for item in values.get("history", [])]
         return cls(**values)
+
+
+def _known_fields(cls: type, data: dict[str, Any]) -> dict[str, Any]:
+    """Return the items of stored data that are fields of `cls` (newer keys are ignored)."""
+    known = {f.name for f in fields(cls)}
+    return {key: value for key, value in data.items() if key in known}
 
 
 def update_fields(holder: Request | Episode, **values: Any) -> bool:
@@ -219,6 +231,8 @@ def set_stuck(holder: Request | Episode, reason: str | None, code: str | None = 
     flag = (reason is not None, reason, code if reason is not None else None)
     changed = flag != (holder.stuck, holder.stuck_reason, holder.stuck_code)
     holder.stuck, holder.stuck_reason, holder.stuck_code = flag
+    if isinstance(holder, Request):
+        holder.stuck_by_episode = False
     return changed
 
 
@@ -227,4 +241,6 @@ def stuck_from_episodes(request: Request) -> bool:
     first = next((episode for episode in request.episodes if episode.stuck), None)
     if first is None:
         return set_stuck(request, None)
-    return set_stuck(request, first.stuck_reason, first.stuck_code)
+    changed = set_stuck(request, first.stuck_reason, first.stuck_code)
+    request.stuck_by_episode = True
+    return changed

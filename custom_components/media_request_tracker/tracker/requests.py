@@ -55,4 +55,8 @@ def on_request_notified(tracker: Tracker, event: RequestNotified, now: datetime)
     moved = None if created else transition(request, event.target, now)
     if moved is not None and event.target is RequestState.FAILED:
         request.failure_reason = "Jellyseerr reports that processing the request failed"
+    if moved is not None and event.target is RequestState.AVAILABLE and not request.jellyfin_id:
+        # Available before the library was checked: link it to its library item still.
+        request.verify_attempts = 0
+        request.next_verify_at = now
     return collect(request, moved, updated, created)

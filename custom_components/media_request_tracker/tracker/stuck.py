@@ -47,6 +47,12 @@ WAITING_FOR: dict[RequestState, str] = {
 }
 
 
+# How a stuck reason set from the torrent client's state begins.
+CLIENT_REASON = "download client reports"
+# ... and the one for a torrent that disappeared from the client before it completed.
+REMOVED_REASON = f"{CLIENT_REASON} the download removed"
+
+
 DAY = 86400
 HOUR = 3600
 

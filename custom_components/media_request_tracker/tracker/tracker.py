@@ -19,6 +19,7 @@ from .events import (
     LibraryEpisodesFound,
     LibraryItemFound,
     LibraryItemMissing,
+    LibraryUnreachable,
     MediaKey,
     ReleaseGrabbed,
     RequestNotified,
@@ -31,7 +32,7 @@ from .events import (
     TorrentsPolled,
     TrackerEvent,
 )
-from .lifecycle import VERIFY_BACKOFF
+from .lifecycle import VERIFY_BACKOFF, awaits_library
 from .models import HistoryEntry, MediaType, Request
 from .states import TORRENT_STATES, VERIFY_STATES, RequestState
 
@@ -53,6 +54,7 @@ HANDLERS: dict[type[TrackerEvent], Handler] = {
     LibraryItemFound: library.on_library_item_found,
     LibraryEpisodesFound: library.on_library_episodes_found,
     LibraryItemMissing: library.on_library_item_missing,
+    LibraryUnreachable: library.on_library_unreachable,
     StuckCheckDue: housekeeping.on_stuck_check_due,
     DownloadExplained: housekeeping.on_download_explained,
     RetentionDue: housekeeping.on_retention_due,
@@ -87,17 +89,31 @@ class Tracker:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Tracker:
-        """Restore a snapshot made by `to_dict`."""
+        """Restore a snapshot made by `to_dict`; raise if any request cannot be read."""
+        tracker, unreadable = cls.from_stored(data)
+        if unreadable:
+            raise ValueError(f"{len(unreadable)} stored requests cannot be read")
+        return tracker
+
+    @classmethod
+    def from_stored(cls, data: dict[str, Any]) -> tuple[Tracker, list[Any]]:
+        """Restore a snapshot, leaving out (and returning) the requests that cannot be read."""
         tracker = cls()
+        unreadable: list[Any] = []
         for item in data.get("requests", []):
-            request = Request.from_dict(item)
+            try:
+                request = Request.from_dict(item)
+                int(request.request_id)  # ids are numbers: the next one is counted from them
+            except (KeyError, TypeError, ValueError, AttributeError):
+                unreadable.append(item)
+                continue
             tracker.requests[request.request_id] = request
         tracker._next_id = max(
             int(data.get("next_id", 1)),
             *(int(request_id) + 1 for request_id in tracker.requests),
             1,
         )
-        return tracker
+        return tracker, unreadable
 
     # -- for the handlers ----------------------------------------------------------------------
 
@@ -185,8 +201,8 @@ class Tracker:
         """Return the requests whose media-server check is due."""
         return [
             request
-            for request in self.active()
-            if request.state in VERIFY_STATES
+            for request in self.requests.values()
+            if awaits_library(request)
             and request.next_verify_at is not None
             and request.next_verify_at <= now
         ]
@@ -195,8 +211,8 @@ class Tracker:
         """Return when the next media-server check is due, if any is planned."""
         times = [
             request.next_verify_at
-            for request in self.active()
-            if request.state in VERIFY_STATES and request.next_verify_at is not None
+            for request in self.requests.values()
+            if awaits_library(request) and request.next_verify_at is not None
         ]
         return min(times, default=None)
 

@@ -30,12 +30,7 @@ from .states import (
     aggregate_episode_states,
     can_transition,
 )
-
-# Torrent phases that move an episode forward, and where to.
-EPISODE_PHASE_TARGETS: dict[TorrentPhase, RequestState] = {
-    TorrentPhase.DOWNLOADING: RequestState.DOWNLOADING,
-    TorrentPhase.COMPLETE: RequestState.DOWNLOADED,
-}
+from .stuck import REMOVED_REASON
 
 
 def _merge_ref(episode: Episode, ref: EpisodeRef) -> bool:
@@ -83,7 +78,7 @@ def apply_torrent(request: Request, event: TorrentProgress) -> bool:
     status = {
         "state": event.client_state,
         "progress": round(event.progress, 4),
-        "eta": event.eta,
+        "eta": event.remaining_eta,
         "download_speed": event.download_speed,
     }
     changed = request.torrents.get(event.qbit_hash) != status
@@ -94,13 +89,20 @@ def apply_torrent(request: Request, event: TorrentProgress) -> bool:
     if request.paused != paused:
         request.paused = paused
         changed = True
-    target = EPISODE_PHASE_TARGETS.get(event.phase)
+    target = event.target
     for episode in request.episodes:
         if episode.qbit_hash != event.qbit_hash or episode.state not in TORRENT_STATES:
             continue
         if target is not None and can_transition(episode.state, target):
             episode.state = target
             set_stuck(episode, None)  # it moves again: what held it is over
+            changed = True
+        if episode.stuck_reason == REMOVED_REASON:
+            # The client lists the torrent again: it was not removed after all.
+            changed |= set_stuck(episode, None)
+            episode.removed_at = None
+        if episode.paused != paused:
+            episode.paused = paused
             changed = True
         progress = 1.0 if target is RequestState.DOWNLOADED else round(event.progress, 4)
         if episode.size is None or progress == 1.0:
@@ -143,7 +145,8 @@ def refresh_download_figures(request: Request) -> bool:
     etas = [request.torrents[h]["eta"] for h in active if request.torrents[h]["eta"] is not None]
     speed = sum(request.torrents[h]["download_speed"] for h in active)
     changed = update_fields(request, progress=round(progress, 6), download_speed=speed)
-    new_eta = max(etas) if etas else (0 if not active else None)
+    # Nothing left to download (or the client cannot tell): no ETA.
+    new_eta = max(etas) if etas else None
     if request.eta != new_eta:
         request.eta = new_eta
         changed = True
@@ -172,14 +175,21 @@ def import_episodes(request: Request, event: FileImported, now: datetime) -> boo
     return refresh_download_figures(request) or changed
 
 
-def mark_stuck(request: Request, event: ImportNeedsAttention) -> bool:
-    """Flag the episodes Sonarr cannot import (the state stays)."""
+def mark_stuck(request: Request, event: ImportNeedsAttention) -> tuple[bool, bool]:
+    """Flag the episodes Sonarr cannot import (the state stays).
+
+    Return whether any episode was named, and whether any flag changed.
+    """
     named = {ref.key for ref in event.episodes}
+    holders = [
+        episode
+        for episode in request.episodes
+        if episode.key in named and episode.state is not RequestState.AVAILABLE
+    ]
     changed = False
-    for episode in request.episodes:
-        if episode.key in named and episode.state is not RequestState.AVAILABLE:
-            changed |= set_stuck(episode, event.reason, event.code)
-    return changed
+    for episode in holders:
+        changed |= set_stuck(episode, event.reason, event.code)
+    return bool(holders), changed
 
 
 def mark_found(request: Request, event: LibraryEpisodesFound) -> bool:
@@ -205,6 +215,11 @@ def aggregate(request: Request, now: datetime, note: str | None = None) -> Reque
     """Set the request's state from its episodes; return the previous state if it changed."""
     state = aggregate_episode_states(episode.state for episode in request.episodes)
     if state is None or state is request.state:
+        if request.stuck_by_episode or (
+            not request.stuck and any(episode.stuck for episode in request.episodes)
+        ):
+            # Same state, but an episode's problem may have gone (or come): follow them.
+            stuck_from_episodes(request)
         return None
     previous = request.state
     request.state = state

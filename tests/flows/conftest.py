@@ -1,0 +1,29 @@
+"""Fixtures of the end-to-end stories."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+import pytest
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+
+from custom_components.media_request_tracker.const import DOMAIN
+
+from .. import SHOKO_URL, mock_qbittorrent, setup_integration
+from ..helpers.anime import ANIME_ENTRY_DATA
+
+
+@pytest.fixture
+async def anime_entry(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
+) -> AsyncGenerator[MockConfigEntry]:
+    """A stack with Shoko; its event stream is down (negotiate fails), so only the webhook works."""
+    entry = MockConfigEntry(domain=DOMAIN, title="Media Request Tracker", data=ANIME_ENTRY_DATA)
+    mock_qbittorrent(aioclient_mock, [])
+    aioclient_mock.post(f"{SHOKO_URL}/signalr/aggregate/negotiate", status=503)
+    await setup_integration(hass, entry)
+    yield entry
+    await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
