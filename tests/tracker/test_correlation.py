@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -10,18 +9,12 @@ import pytest
 from custom_components.media_request_tracker.tracker import (
     Change,
     ChangeKind,
-    FileImported,
     ImportNeedsAttention,
-    LibraryCheckRequested,
-    LibraryItemFound,
     MediaKey,
     MediaType,
-    ReleaseGrabbed,
     Request,
-    RequestNotified,
     RequestState,
     TorrentPhase,
-    TorrentProgress,
     Tracker,
     TrackerEvent,
 )
@@ -30,93 +23,28 @@ from custom_components.media_request_tracker.tracker.correlation import (
     find_request,
     normalise_title,
 )
-
-from . import T0
-
-S = RequestState
-MOVIE = MediaType.MOVIE
-TV = MediaType.TV
-
-ARRIVAL = MediaKey(MOVIE, tmdb_id=329865, imdb_id="tt2543164", title="Arrival", year=2016)
-DUNE = MediaKey(MOVIE, tmdb_id=438631, imdb_id="tt1160419", title="Dune", year=2021)
-ARRIVAL_HASH = "9f3c2a7d1b4e5f60718293a4b5c6d7e8f9012345"
-DUNE_HASH = "47fa64a51199ddc7c3ffbdf4edf0524bb123f2e8"
-REGRAB_HASH = "ffbed3a6ba079d610d434035c9d6138f7db36aaf"
-OLD_PATH = "/media/movies/Arrival (2016)/Arrival (2016) [Bluray-1080p].mkv"
-NEW_PATH = "/media/movies/Arrival (2016)/Arrival (2016) [Remux-2160p].mkv"
-
-
-def at(minutes: float) -> datetime:
-    """Return the moment `minutes` after the story starts."""
-    return T0 + timedelta(minutes=minutes)
-
-
-def seerr(
-    target: RequestState, jellyseerr_id: int = 12, media: MediaKey = ARRIVAL
-) -> RequestNotified:
-    """Return a Jellyseerr notification."""
-    return RequestNotified(media, target, jellyseerr_id=jellyseerr_id)
-
-
-def grab(
-    media: MediaKey = ARRIVAL, arr_id: int | None = 7, qbit_hash: str | None = ARRIVAL_HASH
-) -> ReleaseGrabbed:
-    """Return a Radarr Grab."""
-    return ReleaseGrabbed(media, arr_id, qbit_hash, release_title=f"{media.title}.1080p")
-
-
-def progress(
-    phase: TorrentPhase, fraction: float, qbit_hash: str = ARRIVAL_HASH
-) -> TorrentProgress:
-    """Return a qBittorrent progress report."""
-    return TorrentProgress(qbit_hash, phase, phase.value, fraction, 1000, 60)
-
-
-def imported(
-    media: MediaKey = ARRIVAL,
-    arr_id: int | None = 7,
-    qbit_hash: str | None = ARRIVAL_HASH,
-    final_path: str = OLD_PATH,
-    **flags: bool,
-) -> FileImported:
-    """Return a Radarr Download (import); `flags` are is_upgrade and is_anime."""
-    return FileImported(media, arr_id, qbit_hash, final_path, **flags)
-
-
-def attention(
-    media: MediaKey, arr_id: int | None = None, qbit_hash: str | None = None
-) -> ImportNeedsAttention:
-    """Return a ManualInteractionRequired; it marks the request it lands on as stuck."""
-    return ImportNeedsAttention(media, arr_id, qbit_hash, "probe")
-
-
-FOUND = LibraryItemFound("1", "5a7f0c2e9b8d4e1fa3c6b9d2e4f60718", "tmdb id, title search")
-AVAILABLE_ARRIVAL = (
-    seerr(S.APPROVED),
-    grab(),
-    progress(TorrentPhase.COMPLETE, 1.0),
-    imported(),
+from tests.helpers.correlation_story import (
+    ARRIVAL,
+    ARRIVAL_HASH,
+    AVAILABLE_ARRIVAL,
+    DUNE,
     FOUND,
+    MOVIE,
+    REGRAB_HASH,
+    TV,
+    S,
+    at,
+    attention,
+    grab,
+    imported,
+    progress,
+    seerr,
+    tracker_after,
+    two_downloads,
+    updated,
 )
 
-
-def tracker_after(*events: TrackerEvent) -> Tracker:
-    """Return a tracker that received `events` one minute apart, starting at T0."""
-    tracker = Tracker()
-    for minute, event in enumerate(events):
-        tracker.apply(event, at(minute))
-    return tracker
-
-
-def two_downloads() -> Tracker:
-    """Return Arrival (request 1, Radarr 7) and Dune (request 2, Radarr 8), both grabbing."""
-    return tracker_after(grab(), grab(DUNE, 8, DUNE_HASH))
-
-
-def updated(request_id: str, state: RequestState) -> list[Change]:
-    """Return the changes of a field-only update."""
-    return [Change(request_id, ChangeKind.UPDATED, state, state)]
-
+from . import T0
 
 # -- strongest id first -----------------------------------------------------------------------
 
@@ -451,185 +379,3 @@ def test_grab_without_a_hash_keeps_the_known_one() -> None:
 
     assert tracker.apply(grab(qbit_hash=None), at(10)) == []
     assert tracker.requests["1"].qbit_hash == ARRIVAL_HASH
-
-
-# -- imports without a prior request ----------------------------------------------------------
-
-
-def test_import_without_a_match_or_media_ids_is_dropped() -> None:
-    tracker = Tracker()
-
-    assert tracker.apply(imported(MediaKey(MOVIE, title="Home Video"), 55, None), at(0)) == []
-    assert tracker.requests == {}
-
-
-@pytest.mark.parametrize(("is_anime", "state"), [(False, S.IMPORTING), (True, S.ANIME_MATCHING)])
-def test_import_with_a_tmdb_id_and_no_match_opens_a_request(
-    is_anime: bool, state: RequestState
-) -> None:
-    tracker = Tracker()
-
-    changes = tracker.apply(imported(qbit_hash=None, is_anime=is_anime), at(0))
-
-    assert changes == [Change("1", ChangeKind.CREATED, None, state)]
-    stored = tracker.requests["1"].to_dict()
-    assert {
-        key: stored[key]
-        for key in (
-            "state",
-            "tmdb_id",
-            "radarr_id",
-            "final_path",
-            "is_anime",
-            "progress",
-            "download_speed",
-            "eta",
-            "next_verify_at",
-            "history",
-        )
-    } == {
-        "state": state.value,
-        "tmdb_id": 329865,
-        "radarr_id": 7,
-        "final_path": OLD_PATH,
-        "is_anime": is_anime,
-        "progress": 1.0,
-        "download_speed": 0,
-        "eta": None,
-        "next_verify_at": "2026-11-25T09:00:10+00:00",
-        "history": [{"state": state.value, "at": "2026-11-25T09:00:00+00:00"}],
-    }
-
-
-# -- upgrades ---------------------------------------------------------------------------------
-
-
-def test_upgrade_of_an_available_request_only_leaves_a_note() -> None:
-    tracker = tracker_after(*AVAILABLE_ARRIVAL)
-    upgrade = imported(qbit_hash=REGRAB_HASH, final_path=NEW_PATH, is_upgrade=True)
-
-    assert tracker.apply(upgrade, at(60)) == updated("1", S.AVAILABLE)
-    request = tracker.requests["1"]
-    assert (request.state, request.state_since, request.final_path) == (
-        S.AVAILABLE,
-        at(4),
-        NEW_PATH,
-    )
-    assert request.history[-1].to_dict() == {
-        "state": "available",
-        "at": "2026-11-25T10:00:00+00:00",
-        "note": "upgraded",
-    }
-    assert len(tracker.requests) == 1
-
-
-def test_same_upgrade_twice_changes_nothing() -> None:
-    # DESIGN §3: duplicated deliveries are idempotent; a retried webhook must not add a second note.
-    upgrade = imported(qbit_hash=REGRAB_HASH, final_path=NEW_PATH, is_upgrade=True)
-    tracker = tracker_after(*AVAILABLE_ARRIVAL, upgrade)
-    before = tracker.to_dict()
-
-    assert tracker.apply(upgrade, at(60)) == []
-    assert tracker.to_dict() == before
-
-
-def test_upgrade_without_a_matching_request_opens_a_request() -> None:
-    # An upgrade names the movie's ids like any import: the request starts in importing.
-    tracker = tracker_after(grab(DUNE, 8, DUNE_HASH))
-    dune = tracker.requests["1"].to_dict()
-
-    assert tracker.apply(imported(qbit_hash=None, is_upgrade=True), at(60)) == [
-        Change("2", ChangeKind.CREATED, None, S.IMPORTING)
-    ]
-    assert tracker.requests["1"].to_dict() == dune
-    stored = tracker.requests["2"].to_dict()
-    assert {
-        key: stored[key]
-        for key in (
-            "state",
-            "tmdb_id",
-            "imdb_id",
-            "radarr_id",
-            "qbit_hash",
-            "final_path",
-            "progress",
-            "eta",
-            "next_verify_at",
-            "history",
-        )
-    } == {
-        "state": "importing",
-        "tmdb_id": 329865,
-        "imdb_id": "tt2543164",
-        "radarr_id": 7,
-        "qbit_hash": None,
-        "final_path": OLD_PATH,
-        "progress": 1.0,
-        "eta": None,
-        "next_verify_at": "2026-11-25T10:00:10+00:00",
-        "history": [{"state": "importing", "at": "2026-11-25T10:00:00+00:00"}],
-    }
-
-
-def test_upgrade_while_a_new_request_is_active_imports_into_the_new_one() -> None:
-    tracker = tracker_after(
-        *AVAILABLE_ARRIVAL, seerr(S.APPROVED, jellyseerr_id=13), grab(qbit_hash=REGRAB_HASH)
-    )
-    old = tracker.requests["1"].to_dict()
-    upgrade = imported(qbit_hash=REGRAB_HASH, final_path=NEW_PATH, is_upgrade=True)
-
-    assert tracker.apply(upgrade, at(60)) == [
-        Change("2", ChangeKind.TRANSITION, S.GRABBING, S.IMPORTING)
-    ]
-    assert tracker.requests["2"].final_path == NEW_PATH
-    assert tracker.requests["1"].to_dict() == old
-
-
-# -- manual interaction and library checks ----------------------------------------------------
-
-
-def test_manual_interaction_without_a_match_is_dropped() -> None:
-    tracker = two_downloads()
-    before = tracker.to_dict()
-
-    assert tracker.apply(attention(MediaKey(MOVIE, tmdb_id=1), 99, "0" * 40), at(10)) == []
-    assert tracker.to_dict() == before
-
-
-def waiting_three() -> Tracker:
-    """Return Arrival importing, Dune anime-matching and Her still grabbing."""
-    her = MediaKey(MOVIE, tmdb_id=152601, title="Her", year=2013)
-    return tracker_after(
-        grab(),
-        grab(DUNE, 8, DUNE_HASH),
-        grab(her, 9, REGRAB_HASH),
-        imported(),
-        imported(DUNE, 8, DUNE_HASH, is_anime=True),
-    )
-
-
-def next_checks(tracker: Tracker) -> dict[str, datetime | None]:
-    """Return each request's next library check."""
-    return {rid: r.next_verify_at for rid, r in tracker.requests.items()}
-
-
-def test_library_check_for_one_title_hurries_only_its_request() -> None:
-    tracker = waiting_three()
-
-    assert tracker.apply(LibraryCheckRequested(MediaKey(MOVIE, tmdb_id=438631)), at(30)) == []
-    assert next_checks(tracker) == {"1": at(3) + timedelta(seconds=10), "2": at(30), "3": None}
-
-
-def test_library_check_for_an_unknown_title_hurries_nothing() -> None:
-    tracker = waiting_three()
-    before = tracker.to_dict()
-
-    assert tracker.apply(LibraryCheckRequested(MediaKey(MOVIE, tmdb_id=1)), at(30)) == []
-    assert tracker.to_dict() == before
-
-
-def test_library_check_for_any_title_hurries_every_waiting_request() -> None:
-    tracker = waiting_three()
-
-    assert tracker.apply(LibraryCheckRequested(), at(30)) == []
-    assert next_checks(tracker) == {"1": at(30), "2": at(30), "3": None}
