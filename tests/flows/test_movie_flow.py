@@ -242,9 +242,12 @@ async def test_snake_case_template_and_duplicate_delivery(
 async def test_jellyseerr_available_and_declined(
     hass: HomeAssistant,
     setup_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
     """MEDIA_AVAILABLE ends a request; MEDIA_DECLINED declines a pending one."""
+    # Jellyfin is asked to link what Jellyseerr says is available: it has nothing yet.
+    mock_jellyfin_items(aioclient_mock, EMPTY_LIBRARY)
     client = await hass_client_no_auth()
     pending = load_fixture("seerr_movie_pending.json")
     await post_webhook(client, "jellyseerr", pending)

@@ -13,6 +13,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from .. import (
     JELLYFIN_URL,
+    SONARR_URL,
     advance,
     load_fixture,
     mock_qbittorrent,
@@ -44,6 +45,14 @@ def single_import(number: int) -> dict[str, Any]:
     }
 
 
+def answer(aioclient_mock: AiohttpClientMocker, torrents: list[dict[str, Any]]) -> None:
+    """Answer qBittorrent with `torrents`; Jellyfin has nothing yet, Sonarr's queue is empty."""
+    replace_mocks(aioclient_mock)
+    mock_qbittorrent(aioclient_mock, torrents)
+    aioclient_mock.get(f"{JELLYFIN_URL}/Items", json=EMPTY_LIBRARY)
+    aioclient_mock.get(f"{SONARR_URL}/api/v3/queue", json={"records": [], "totalRecords": 0})
+
+
 def episodes(hass: HomeAssistant) -> list[dict[str, Any]]:
     """Return the show's episode entries."""
     entries: list[dict[str, Any]] = sensor(hass, SHOW_ENTITY).attributes["episodes"]
@@ -54,15 +63,13 @@ async def grab_both(
     hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, client: Any, **second: Any
 ) -> None:
     """Grab episodes 1 and 2; episode 1 complete, episode 2 as `second` says."""
-    replace_mocks(aioclient_mock)
-    mock_qbittorrent(
+    answer(
         aioclient_mock,
         [
             torrent(hash=HASHES[1], state="uploading", progress=1),
             torrent(hash=HASHES[2], **second),
         ],
     )
-    aioclient_mock.get(f"{JELLYFIN_URL}/Items", json=EMPTY_LIBRARY)
     for number in (1, 2):
         assert (await post_webhook(client, "sonarr", single_grab(number)))[0] == 200
         await hass.async_block_till_done()
@@ -84,9 +91,7 @@ async def test_a_removed_episode_fails_while_another_is_importing(
     assert sensor(hass, SHOW_ENTITY).state == "importing"
 
     # Episode 2's torrent is removed from qBittorrent.
-    replace_mocks(aioclient_mock)
-    mock_qbittorrent(aioclient_mock, [])
-    aioclient_mock.get(f"{JELLYFIN_URL}/Items", json=EMPTY_LIBRARY)
+    answer(aioclient_mock, [])
     await advance(hass, freezer, 5)
     assert episodes(hass)[1]["stuck_reason"] == "download client reports the download removed"
     assert sensor(hass, SHOW_ENTITY).state == "importing"
@@ -116,17 +121,11 @@ async def test_a_torrent_listed_again_is_not_removed_after_all(
     client = await hass_client_no_auth()
     await grab_both(hass, aioclient_mock, client, state="downloading", progress=0.2, dlspeed=9)
     await post_webhook(client, "sonarr", single_import(1))
-    replace_mocks(aioclient_mock)
-    mock_qbittorrent(aioclient_mock, [])
-    aioclient_mock.get(f"{JELLYFIN_URL}/Items", json=EMPTY_LIBRARY)
+    answer(aioclient_mock, [])
     await advance(hass, freezer, 5)
     assert episodes(hass)[1]["stuck_reason"] is not None
 
-    replace_mocks(aioclient_mock)
-    mock_qbittorrent(
-        aioclient_mock, [torrent(hash=HASHES[2], state="downloading", progress=0.3, dlspeed=9)]
-    )
-    aioclient_mock.get(f"{JELLYFIN_URL}/Items", json=EMPTY_LIBRARY)
+    answer(aioclient_mock, [torrent(hash=HASHES[2], state="downloading", progress=0.3, dlspeed=9)])
     await advance(hass, freezer, 35)  # nothing moved data: the idle interval
     assert "stuck_reason" not in episodes(hass)[1]
     await advance(hass, freezer, timedelta(hours=24, minutes=5))
