@@ -70,7 +70,7 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
             async_track_time_interval(self.hass, self._async_housekeeping, HOUSEKEEPING_INTERVAL)
         )
         # Forget what expired while Home Assistant was off.
-        self.async_apply([RetentionDue(self.options.keep)], from_poll=True)
+        self.async_apply([RetentionDue(self.options.keep)])
 
     async def _async_housekeeping(self, now: datetime) -> None:
         await self._housekeeper.async_run(self.tracker, self.options, now)
@@ -91,16 +91,13 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         self.torrents_active = any(
             torrent.phase in (TorrentPhase.QUEUED, TorrentPhase.DOWNLOADING) for torrent in torrents
         )
-        files = [
-            found
-            for pack in self.tracker.packs_to_read(torrents)
-            if (
-                found := await best_effort(
-                    qbittorrent.async_files(pack), "Per-file progress unavailable this time: %s"
-                )
+        files = []
+        for pack in self.tracker.packs_to_read(torrents):
+            found = await best_effort(
+                qbittorrent.async_files(pack), "Per-file progress unavailable this time: %s"
             )
-            is not None
-        ]
+            if found is not None:
+                files.append(found)
         self.async_apply(
             [TorrentsPolled(frozenset(hashes), tuple(torrents), tuple(files))], from_poll=True
         )
