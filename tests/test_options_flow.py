@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import voluptuous_serialize
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import config_validation as cv
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.media_request_tracker.tracker import RequestState
 
@@ -31,7 +31,10 @@ STUCK_DEFAULT_HOURS = {
 
 
 async def test_options_flow_saves_whole_numbers_and_reloads(
-    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, config_entry: MockConfigEntry
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    config_entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
 ) -> None:
     """Options are stored and applied by a reload (new poll interval in the coordinator)."""
     mock_qbittorrent(aioclient_mock, [])
@@ -43,9 +46,15 @@ async def test_options_flow_saves_whole_numbers_and_reloads(
     assert defaults["poll_active"] == 5
     assert defaults["stuck_after"] == STUCK_DEFAULT_HOURS
     # The frontend fills a section from the section's own default: it must hold every value.
-    form = voluptuous_serialize.convert(
-        result["data_schema"], custom_serializer=cv.custom_serializer
+    # The form as the frontend gets it, over HTTP (Home Assistant serialises it with
+    # voluptuous_serialize before 2026.9 and with probatio's to_field_list since).
+    assert await async_setup_component(hass, "config", {})
+    client = await hass_client()
+    response = await client.post(
+        "/api/config/config_entries/options/flow", json={"handler": config_entry.entry_id}
     )
+    assert response.status == 200
+    form = (await response.json())["data_schema"]
     section = next(field for field in form if field["name"] == "stuck_after")
     assert section["type"] == "expandable"
     assert section["default"] == STUCK_DEFAULT_HOURS

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import voluptuous as vol
 from homeassistant.components import webhook
 from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult
 from homeassistant.const import CONF_URL, CONF_USERNAME
@@ -14,6 +13,7 @@ from homeassistant.data_entry_flow import section
 
 from .const import CONF_WEBHOOK_IDS, DOMAIN, Service
 from .options_flow import MediaRequestTrackerOptionsFlow
+from .schema_library import vol
 from .stack_form import (
     TITLE,
     read_services,

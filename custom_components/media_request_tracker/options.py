@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import voluptuous as vol
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
     BooleanSelector,
@@ -30,6 +29,7 @@ from .const import (
     DEFAULT_POLL_ACTIVE,
     DEFAULT_POLL_IDLE,
 )
+from .schema_library import vol
 from .tracker import RequestState
 from .tracker.stuck import STUCK_LIMITS
 

@@ -6,7 +6,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import aiohttp
-import voluptuous as vol
 from homeassistant.components import webhook
 from homeassistant.const import CONF_API_KEY, CONF_PASSWORD, CONF_URL, CONF_USERNAME
 from homeassistant.core import HomeAssistant
@@ -22,6 +21,7 @@ from .clients.jellyseerr import JellyseerrClient
 from .clients.qbittorrent import QBittorrentClient
 from .clients.shoko import ShokoClient
 from .const import LOGGER, Service
+from .schema_library import vol
 from .tracker.printable import printable
 
 TITLE = "Media Request Tracker"

@@ -6,6 +6,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from homeassistant import exceptions as ha_exceptions
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryError, HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
@@ -42,6 +43,13 @@ class StorageTooNew(Exception):
     """The stored requests were written by a newer release of the integration."""
 
 
+# Newer Home Assistant releases (2026.10 does, 2026.2 does not) have the Store refuse a newer
+# major version itself, before the hook above runs, with this error (it carries found_version).
+STORE_REFUSES_NEWER: type[Exception] = getattr(
+    ha_exceptions, "UnsupportedStorageVersionError", StorageTooNew
+)
+
+
 class TrackerStorage:
     """Loads and saves the tracker of one entry."""
 
@@ -73,11 +81,12 @@ class TrackerStorage:
                 tracker, unreadable = Tracker.from_stored(stored)
                 if unreadable:
                     await self.async_set_records_aside(unreadable)
-        except StorageTooNew as err:
+        except (StorageTooNew, STORE_REFUSES_NEWER) as err:
+            version = getattr(err, "found_version", err.args[0])
             raise ConfigEntryError(
                 translation_domain=DOMAIN,
                 translation_key="storage_too_new",
-                translation_placeholders={"version": str(err.args[0]), "path": self.path},
+                translation_placeholders={"version": str(version), "path": self.path},
             ) from err
         except (HomeAssistantError, KeyError, TypeError, ValueError, AttributeError) as err:
             await self.async_set_aside(err)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import voluptuous as vol
 
 from custom_components.media_request_tracker.clients.api import PayloadError
 from custom_components.media_request_tracker.clients.schema import (
@@ -23,6 +22,7 @@ from custom_components.media_request_tracker.clients.schema import (
     unfilled,
     validate,
 )
+from custom_components.media_request_tracker.schema_library import vol
 
 HASH = "9f3c2a7d1b4e5f60718293a4b5c6d7e8f9012345"
 HUGE = "x" * (MAX_TEXT + 1)

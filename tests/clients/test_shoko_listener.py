@@ -508,3 +508,44 @@ async def test_events_before_a_close_message_in_the_same_message_are_delivered(
     await first.wait_closed()
     second = await shoko.next_connection()
     await second.round_trip()
+
+
+@pytest.fixture
+def short_silence_limit(monkeypatch: pytest.MonkeyPatch) -> float:
+    """Give up on a connected Shoko that says nothing after 0.3 s rather than 30 s."""
+    monkeypatch.setattr(shoko_listener, "SILENCE_LIMIT", 0.3)
+    return 0.3
+
+
+async def test_a_stream_gone_silent_is_given_up_and_reconnected(
+    short_silence_limit: float,
+    shoko: FakeShoko,
+    running: RunningListener,
+    caplog_info: pytest.LogCaptureFixture,
+) -> None:
+    """No ping within the limit: a connection that died without closing; a new one is opened."""
+    first = await shoko.next_connection()
+    await first.round_trip()
+    second = await shoko.next_connection()  # no message sent to the first one
+    await first.wait_closed()  # and the listener closed it
+    await second.round_trip()
+    assert logged(caplog_info, LOST) == [
+        "Shoko's event stream is not available (StreamClosed: nothing from Shoko for 0.3 s); "
+        "reconnecting"
+    ]
+    await second.send(file_matched(MATCHED_PATH))
+    assert await running.next_events() == [MATCHED_EVENT]
+
+
+async def test_pings_within_the_limit_keep_the_connection(
+    short_silence_limit: float, shoko: FakeShoko, running: RunningListener
+) -> None:
+    """Shoko pinging every 0.1 s for three times the limit: the one connection stays."""
+    connection = await shoko.next_connection()
+    for _ in range(9):
+        await connection.round_trip()
+        await asyncio.sleep(short_silence_limit / 3)
+    await connection.send(file_matched(MATCHED_PATH))
+    assert await running.next_events() == [MATCHED_EVENT]
+    assert len(shoko.negotiations) == 1
+    assert running.listener.connected is True

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-import voluptuous as vol
 
+from ..schema_library import vol
 from ..tracker import LibraryCheckRequested, MediaKey, MediaType
 from ..tracker.correlation import normalise_title
 from .api import JsonApiClient

@@ -11,8 +11,8 @@ import re
 from typing import Any
 
 import aiohttp
-import voluptuous as vol
 
+from ..schema_library import vol
 from ..tracker import MediaKey, MediaType, RequestNotified, RequestState
 from .api import JsonApiClient, PayloadError
 from .schema import (

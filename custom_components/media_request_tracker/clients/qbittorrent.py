@@ -12,8 +12,8 @@ from http import HTTPStatus
 from typing import Any
 
 import aiohttp
-import voluptuous as vol
 
+from ..schema_library import vol
 from ..tracker import TorrentPhase, TorrentProgress
 from ..tracker.events import TorrentFile, TorrentFiles
 from .api import REQUEST_TIMEOUT, CannotConnect, InvalidAuth, PayloadError

@@ -12,8 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import voluptuous as vol
-
+from ..schema_library import vol
 from ..tracker import TrackerEvent
 from .api import PayloadError
 

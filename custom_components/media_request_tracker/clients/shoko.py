@@ -12,8 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 import aiohttp
-import voluptuous as vol
 
+from ..schema_library import vol
 from ..tracker import FileMatched, FileNotMatched, TrackerEvent
 from ..tracker.events import ShokoCrossReference
 from .api import JsonApiClient, PayloadError

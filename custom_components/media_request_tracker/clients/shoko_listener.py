@@ -36,6 +36,9 @@ RECONNECT_BACKOFF: tuple[float, ...] = (1, 2, 5, 10, 30, 60)
 # A connection that held this long (seconds) was a real one: the back-off starts over. One
 # that Shoko closes right after the handshake keeps backing off.
 STABLE_AFTER = 60.0
+# SignalR servers ping every 15 s (KeepAliveInterval); its clients give up on a server silent
+# for twice that (serverTimeoutInMilliseconds, 30 s): so do we.
+SILENCE_LIMIT = 30.0
 # Answers to negotiate that mean the API key is refused: retried at the longest wait only.
 AUTH_REFUSED = frozenset({401, 403})
 
@@ -116,12 +119,11 @@ class ShokoListener:
         # in the query: URLs end up in access logs (of Shoko, or of a reverse proxy).
         params = {"feeds": "shoko", "id": token}
         # The upgrade gets the same time limit as every other call (the shared session has
-        # none of its own); a heartbeat then notices a connection that died without closing
-        # (Shoko answers pings).
+        # none of its own). No WebSocket heartbeat: SignalR keeps the connection alive with its
+        # own pings, so a silence longer than SILENCE_LIMIT is a connection that died without
+        # closing. (aiohttp 3.14's heartbeat also re-arms its timer after our own close.)
         async with asyncio.timeout(REQUEST_TIMEOUT.total):
-            socket = await self._session.ws_connect(
-                self._hub, params=params, headers=self._headers, heartbeat=15
-            )
+            socket = await self._session.ws_connect(self._hub, params=params, headers=self._headers)
         async with socket:
             await socket.send_str(HANDSHAKE)
             answer = await socket.receive(timeout=REQUEST_TIMEOUT.total)
@@ -140,7 +142,11 @@ class ShokoListener:
                 self._lost_logged = False
             # Records may follow the handshake answer in the same message.
             await self._read(socket, rest)
-            async for message in socket:
+            while True:
+                try:
+                    message = await socket.receive(timeout=SILENCE_LIMIT)
+                except TimeoutError as err:
+                    raise StreamClosed(f"nothing from Shoko for {SILENCE_LIMIT:g} s") from err
                 if message.type is not aiohttp.WSMsgType.TEXT:
                     break
                 await self._read(socket, message.data)

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import voluptuous as vol
-
+from ...schema_library import vol
 from ...tracker import MediaKey, ReleaseGrabbed
 from ...tracker.events import EpisodeRef
 from ..api import PayloadError

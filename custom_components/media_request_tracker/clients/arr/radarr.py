@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import voluptuous as vol
-
+from ...schema_library import vol
 from ...tracker import FileImported, ImportNeedsAttention, MediaKey, MediaType, TrackerEvent
 from ..schema import (
     ParsedWebhook,

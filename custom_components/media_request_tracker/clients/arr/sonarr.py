@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import voluptuous as vol
-
+from ...schema_library import vol
 from ...tracker import FileImported, ImportNeedsAttention, MediaKey, MediaType, TrackerEvent
 from ...tracker.episodes import episode_keys_in_name
 from ...tracker.events import EpisodeRef, ImportedEpisode
