@@ -21,6 +21,7 @@ from . import (
     leaked_secrets,
     mock_qbittorrent,
 )
+from .helpers.deprecations import deprecation_lines
 from .helpers.fake_shoko import FakeShoko
 
 
@@ -39,6 +40,22 @@ def no_secret_is_logged(caplog: pytest.LogCaptureFixture) -> Generator[None]:
     yield
     leaks = leaked_secrets((*caplog.get_records("setup"), *caplog.get_records("call")))
     assert not leaks, f"secrets in the log: {leaks}"
+
+
+@pytest.fixture(autouse=True)
+def no_deprecated_use(
+    request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
+) -> Generator[None]:
+    """Fail any test during which Home Assistant reports a deprecated use by the integration.
+
+    Home Assistant only logs those for a custom integration (tests/helpers/deprecations.py);
+    here each one fails the run, on every release tested, the newest included.
+    """
+    yield
+    if request.node.get_closest_marker("reports_deprecated_use"):
+        return
+    lines = deprecation_lines((*caplog.get_records("setup"), *caplog.get_records("call")))
+    assert not lines, f"Home Assistant reports a deprecated use: {lines}"
 
 
 @pytest.fixture
