@@ -6,6 +6,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from custom_components.media_request_tracker.clients.api import (
     CannotConnect,
@@ -13,6 +14,7 @@ from custom_components.media_request_tracker.clients.api import (
     JsonApiClient,
 )
 
+from ..helpers.scripted_server import ScriptedServer
 from . import mocked_http
 
 URL = "http://127.0.0.1:8096"
@@ -26,23 +28,26 @@ URL = "http://127.0.0.1:8096"
         ({"status": 404}, CannotConnect, "HTTP 404"),
         ({"status": 500}, CannotConnect, "HTTP 500"),
         (
-            {"exception": aiohttp.ClientConnectionError("refused")},
+            {"exc": aiohttp.ClientConnectionError("refused")},
             CannotConnect,
             "ClientConnectionError",
         ),
         (
-            {"exception": aiohttp.ServerDisconnectedError()},
+            {"exc": aiohttp.ServerDisconnectedError()},
             CannotConnect,
             "ServerDisconnectedError",
         ),
-        ({"timeout": True}, CannotConnect, "TimeoutError"),
-        ({"body": "<html>Jellyfin is starting</html>"}, CannotConnect, "invalid JSON"),
+        ({"exc": TimeoutError()}, CannotConnect, "TimeoutError"),
+        ({"text": "<html>Jellyfin is starting</html>"}, CannotConnect, "invalid JSON"),
     ],
 )
 async def test_json_client_errors(
-    answer: dict[str, Any], error: type[Exception], message: str
+    aioclient_mock: AiohttpClientMocker,
+    answer: dict[str, Any],
+    error: type[Exception],
+    message: str,
 ) -> None:
-    async with mocked_http() as (session, mocked):
+    async with mocked_http(aioclient_mock) as (session, mocked):
         mocked.get(f"{URL}/System/Info", **answer)
 
         with pytest.raises(error) as err:
@@ -51,10 +56,15 @@ async def test_json_client_errors(
     assert str(err.value) == message
 
 
-async def test_json_client_decodes_json_whatever_the_content_type() -> None:
-    async with mocked_http() as (session, mocked):
-        mocked.get(f"{URL}/System/Info", body='{"Version": "10.11.5"}', content_type="text/plain")
+async def test_json_client_decodes_json_whatever_the_content_type(server: ScriptedServer) -> None:
+    # Real aiohttp, as the mocker's json() never checks the content type: without
+    # content_type=None this answer would raise ContentTypeError.
+    server.add(
+        "GET", "/System/Info", {"text": '{"Version": "10.11.5"}', "content_type": "text/plain"}
+    )
 
-        body = await JsonApiClient(session, f"{URL}///", {}).get_json("/System/Info")
+    async with aiohttp.ClientSession() as session:
+        body = await JsonApiClient(session, f"{server.url}///", {}).get_json("/System/Info")
 
     assert body == {"Version": "10.11.5"}
+    assert [(r.method, r.path) for r in server.requests] == [("GET", "/System/Info")]

@@ -7,6 +7,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from custom_components.media_request_tracker.clients.api import PayloadError
 from custom_components.media_request_tracker.clients.jellyfin import (
@@ -23,7 +24,8 @@ from custom_components.media_request_tracker.tracker import (
     MediaType,
 )
 
-from . import mocked_http, requests_made, sent
+from ..helpers.scripted_server import ScriptedServer
+from . import answer_in_turn, mocked_http, requests_made, sent
 
 PAST_LIVES_ID = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
 PAST_LIVES_PATH = "/data/media/movies/Past Lives (2023)/Past Lives (2023) [WEBDL-1080p].mkv"
@@ -186,11 +188,13 @@ def page(*items: Any) -> dict[str, Any]:
     return {"Items": list(items), "TotalRecordCount": len(items), "StartIndex": 0}
 
 
-async def test_find_movie_matches_the_tmdb_id_among_several_items() -> None:
-    async with mocked_http() as (session, mocked):
+async def test_find_movie_matches_the_tmdb_id_among_several_items(
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    async with mocked_http(aioclient_mock) as (session, mocked):
         mocked.get(
             ITEMS,
-            payload=page(
+            json=page(
                 item(Id="1" * 32, ProviderIds={"Tmdb": "1"}),
                 item(Id="2" * 32, ProviderIds={"Imdb": "tt13238346"}),
                 item(),
@@ -205,11 +209,11 @@ async def test_find_movie_matches_the_tmdb_id_among_several_items() -> None:
     assert call["headers"] == {"Authorization": 'MediaBrowser Token="KEY"'}
 
 
-async def test_find_movie_skips_items_that_cannot_play() -> None:
-    async with mocked_http() as (session, mocked):
+async def test_find_movie_skips_items_that_cannot_play(aioclient_mock: AiohttpClientMocker) -> None:
+    async with mocked_http(aioclient_mock) as (session, mocked):
         mocked.get(
             ITEMS,
-            payload=page(
+            json=page(
                 item(Id="3" * 32, LocationType="Virtual"),
                 item(Id="4" * 32, Path=None),
                 item(Id=None),
@@ -221,12 +225,18 @@ async def test_find_movie_skips_items_that_cannot_play() -> None:
         match = await jellyfin(session).async_find_movie(666277, "Past Lives", None)
 
     assert match == LibraryMatch("5" * 32, "tmdb id, title search")
+    assert len(sent(mocked)) == 1
 
 
-async def test_find_movie_falls_back_to_the_year_scan() -> None:
-    async with mocked_http() as (session, mocked):
-        mocked.get(ITEMS, payload=page(item(ProviderIds={"Tmdb": "1"})))
-        mocked.get(ITEMS, payload=page(item()))
+async def test_find_movie_falls_back_to_the_year_scan(aioclient_mock: AiohttpClientMocker) -> None:
+    async with mocked_http(aioclient_mock) as (session, mocked):
+        answer_in_turn(
+            mocked,
+            "get",
+            ITEMS,
+            {"json": page(item(ProviderIds={"Tmdb": "1"}))},
+            {"json": page(item())},
+        )
 
         match = await jellyfin(session).async_find_movie(
             666277, "Past Lives (Director's Cut)", 2023
@@ -239,9 +249,11 @@ async def test_find_movie_falls_back_to_the_year_scan() -> None:
     ]
 
 
-async def test_find_movie_by_year_alone_when_the_title_is_unknown() -> None:
-    async with mocked_http() as (session, mocked):
-        mocked.get(ITEMS, payload=page(item()))
+async def test_find_movie_by_year_alone_when_the_title_is_unknown(
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    async with mocked_http(aioclient_mock) as (session, mocked):
+        mocked.get(ITEMS, json=page(item()))
 
         match = await jellyfin(session).async_find_movie(666277, None, 2023)
 
@@ -252,20 +264,23 @@ async def test_find_movie_by_year_alone_when_the_title_is_unknown() -> None:
 @pytest.mark.parametrize(
     "answers",
     [
-        [{"payload": page()}, {"payload": page()}],
-        [{"payload": {"Items": None}}, {"payload": {"TotalRecordCount": 0}}],
-        [{"payload": []}, {"body": ""}],
+        [{"json": page()}, {"json": page()}],
+        [{"json": {"Items": None}}, {"json": {"TotalRecordCount": 0}}],
+        [{"json": []}, {"body": b""}],
     ],
     ids=["empty pages", "no items key", "not an object"],
 )
-async def test_find_movie_not_there_yet(answers: list[dict[str, Any]]) -> None:
-    async with mocked_http() as (session, mocked):
-        for answer in answers:
-            mocked.get(ITEMS, **answer)
+async def test_find_movie_not_there_yet(
+    server: ScriptedServer, answers: list[dict[str, Any]]
+) -> None:
+    # Real aiohttp: it reads an empty body as JSON null, which the mocker's json() cannot show.
+    server.add("GET", "/Items", *answers)
 
-        assert await jellyfin(session).async_find_movie(666277, "Past Lives", 2023) is None
+    async with aiohttp.ClientSession() as session:
+        client = JellyfinClient(session, f"{server.url}/", "KEY")
+        assert await client.async_find_movie(666277, "Past Lives", 2023) is None
 
-    assert sum(requests_made(mocked).values()) == 2
+    assert [(r.method, r.path) for r in server.requests] == [("GET", "/Items")] * 2
 
 
 @pytest.mark.parametrize(
@@ -273,17 +288,19 @@ async def test_find_movie_not_there_yet(answers: list[dict[str, Any]]) -> None:
     [(None, "Past Lives", 2023), (666277, None, None), (666277, "", 0)],
 )
 async def test_find_movie_without_something_to_search_asks_nothing(
-    tmdb_id: int | None, title: str | None, year: int | None
+    aioclient_mock: AiohttpClientMocker, tmdb_id: int | None, title: str | None, year: int | None
 ) -> None:
-    async with mocked_http() as (session, mocked):
+    async with mocked_http(aioclient_mock) as (session, mocked):
         assert await jellyfin(session).async_find_movie(tmdb_id, title, year) is None
 
     assert requests_made(mocked) == {}
 
 
-async def test_validate_reads_system_info_with_the_mediabrowser_token() -> None:
-    async with mocked_http() as (session, mocked):
-        mocked.get(f"{URL}/System/Info", payload={"Version": "10.11.5"})
+async def test_validate_reads_system_info_with_the_mediabrowser_token(
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    async with mocked_http(aioclient_mock) as (session, mocked):
+        mocked.get(f"{URL}/System/Info", json={"Version": "10.11.5"})
 
         await jellyfin(session).async_validate()
 

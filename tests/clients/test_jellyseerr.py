@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from custom_components.media_request_tracker.clients.api import InvalidAuth, PayloadError
 from custom_components.media_request_tracker.clients.jellyseerr import (
@@ -307,9 +308,9 @@ def test_unusable_bodies_are_refused(payload: Any, message: str) -> None:
 URL = "http://127.0.0.1:5055"
 
 
-async def test_client_checks_the_api_key() -> None:
-    async with mocked_http() as (session, mocked):
-        mocked.get(f"{URL}/api/v1/auth/me", payload={"id": 1})
+async def test_client_checks_the_api_key(aioclient_mock: AiohttpClientMocker) -> None:
+    async with mocked_http(aioclient_mock) as (session, mocked):
+        mocked.get(f"{URL}/api/v1/auth/me", json={"id": 1})
 
         await JellyseerrClient(session, f"{URL}/", "seerr-key").async_validate()
 
@@ -317,8 +318,8 @@ async def test_client_checks_the_api_key() -> None:
     assert sent(mocked)[0]["headers"] == {"X-Api-Key": "seerr-key"}
 
 
-async def test_client_reports_a_refused_key() -> None:
-    async with mocked_http() as (session, mocked):
+async def test_client_reports_a_refused_key(aioclient_mock: AiohttpClientMocker) -> None:
+    async with mocked_http(aioclient_mock) as (session, mocked):
         mocked.get(f"{URL}/api/v1/auth/me", status=403)
 
         with pytest.raises(InvalidAuth, match="HTTP 403"):

@@ -7,6 +7,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from custom_components.media_request_tracker.clients.api import (
     CannotConnect,
@@ -22,7 +23,7 @@ from custom_components.media_request_tracker.clients.qbittorrent import (
 from custom_components.media_request_tracker.clients.schema import ParsedWebhook
 from custom_components.media_request_tracker.tracker import TorrentPhase, TorrentProgress
 
-from . import mocked_http, requests_made, sent
+from . import answer_in_turn, mocked_http, requests_made, sent
 
 P = TorrentPhase
 ARRIVAL_HASH = "9f3c2a7d1b4e5f60718293a4b5c6d7e8f9012345"
@@ -231,6 +232,7 @@ URL = "http://127.0.0.1:8080"
 LOGIN = f"{URL}/api/v2/auth/login"
 TRANSFER = f"{URL}/api/v2/transfer/info"
 SYNC = re.compile(r"^http://127\.0\.0\.1:8080/api/v2/sync/maindata\?rid=\d+$")
+FORBIDDEN = {"status": 403, "text": "Forbidden"}
 
 
 def client(session: aiohttp.ClientSession) -> QBittorrentClient:
@@ -238,7 +240,7 @@ def client(session: aiohttp.ClientSession) -> QBittorrentClient:
     return QBittorrentClient(session, f"{URL}/", "admin", "adminadmin")
 
 
-def calls_to(mocked: Any, path: str) -> int:
+def calls_to(mocked: AiohttpClientMocker, path: str) -> int:
     """Return how many requests went to a WebUI API path, whatever their query."""
     return sum(
         count
@@ -247,9 +249,9 @@ def calls_to(mocked: Any, path: str) -> int:
     )
 
 
-async def test_login_posts_the_credentials() -> None:
-    async with mocked_http() as (session, mocked):
-        mocked.post(LOGIN, body="Ok.")
+async def test_login_posts_the_credentials(aioclient_mock: AiohttpClientMocker) -> None:
+    async with mocked_http(aioclient_mock) as (session, mocked):
+        mocked.post(LOGIN, text="Ok.")
 
         await client(session).async_login()
 
@@ -267,9 +269,15 @@ async def test_login_posts_the_credentials() -> None:
     ],
     ids=["4.x wrong password", "5.2 wrong password", "ip ban", "server error"],
 )
-async def test_login_failures(status: int, body: str, error: type[Exception], message: str) -> None:
-    async with mocked_http() as (session, mocked):
-        mocked.post(LOGIN, status=status, body=body)
+async def test_login_failures(
+    aioclient_mock: AiohttpClientMocker,
+    status: int,
+    body: str,
+    error: type[Exception],
+    message: str,
+) -> None:
+    async with mocked_http(aioclient_mock) as (session, mocked):
+        mocked.post(LOGIN, status=status, text=body)
 
         with pytest.raises(error) as err:
             await client(session).async_login()
@@ -280,12 +288,14 @@ async def test_login_failures(status: int, body: str, error: type[Exception], me
 @pytest.mark.parametrize(
     ("failure", "message"),
     [
-        ({"exception": aiohttp.ClientConnectionError("refused")}, "ClientConnectionError"),
-        ({"timeout": True}, "TimeoutError"),
+        ({"exc": aiohttp.ClientConnectionError("refused")}, "ClientConnectionError"),
+        ({"exc": TimeoutError()}, "TimeoutError"),
     ],
 )
-async def test_unreachable_webui_cannot_connect(failure: dict[str, Any], message: str) -> None:
-    async with mocked_http() as (session, mocked):
+async def test_unreachable_webui_cannot_connect(
+    aioclient_mock: AiohttpClientMocker, failure: dict[str, Any], message: str
+) -> None:
+    async with mocked_http(aioclient_mock) as (session, mocked):
         mocked.post(LOGIN, **failure)
 
         with pytest.raises(CannotConnect) as err:
@@ -304,33 +314,34 @@ def without_hash(entry: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in entry.items() if key != "hash"}
 
 
-def rids_sent(mocked: Any) -> list[str]:
-    """Return the rid of every sync/maindata call, in order."""
-    return [
-        call.kwargs["params"]["rid"]
-        for (method, url), calls in mocked.requests.items()
-        if "sync/maindata" in str(url)
-        for call in calls
-    ]
+def rids_sent(mocked: AiohttpClientMocker) -> list[str]:
+    """Return the rid of every sync/maindata call, in the order they were made."""
+    return [call["params"]["rid"] for call in sent(mocked) if "sync/maindata" in call["url"]]
 
 
-async def test_maindata_is_merged_incrementally_after_one_full_update() -> None:
-    async with mocked_http() as (session, mocked):
-        mocked.post(LOGIN, body="Ok.")
+async def test_maindata_is_merged_incrementally_after_one_full_update(
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    async with mocked_http(aioclient_mock) as (session, mocked):
+        mocked.post(LOGIN, text="Ok.")
         full = {
             ARRIVAL_HASH.upper(): without_hash(info()),
             DUNE_HASH: without_hash(info(state="stalledUP", progress=1.0)),
             "c" * 40: without_hash(info(state="pausedUP", progress=1.0)),
             "junk": "not a torrent",
         }
-        mocked.get(SYNC, payload=maindata(1, full, full_update=True))
-        mocked.get(
+        answer_in_turn(
+            mocked,
+            "get",
             SYNC,
-            payload=maindata(
-                2, {ARRIVAL_HASH: {"progress": 0.9, "dlspeed": 7}}, torrents_removed=[DUNE_HASH]
-            ),
+            {"json": maindata(1, full, full_update=True)},
+            {
+                "json": maindata(
+                    2, {ARRIVAL_HASH: {"progress": 0.9, "dlspeed": 7}}, torrents_removed=[DUNE_HASH]
+                )
+            },
+            {"json": {"rid": 3}},
         )
-        mocked.get(SYNC, payload={"rid": 3})
         qbittorrent = client(session)
 
         first = await qbittorrent.async_torrents({DUNE_HASH, ARRIVAL_HASH})
@@ -348,26 +359,34 @@ async def test_maindata_is_merged_incrementally_after_one_full_update() -> None:
     assert rids_sent(mocked) == ["0", "1", "2"]
 
 
-async def test_no_tracked_torrents_only_checks_the_connection() -> None:
-    async with mocked_http() as (session, mocked):
-        mocked.post(LOGIN, body="Ok.")
-        mocked.get(TRANSFER, payload={"dl_info_speed": 0, "connection_status": "connected"})
+async def test_no_tracked_torrents_only_checks_the_connection(
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    async with mocked_http(aioclient_mock) as (session, mocked):
+        mocked.post(LOGIN, text="Ok.")
+        mocked.get(TRANSFER, json={"dl_info_speed": 0, "connection_status": "connected"})
 
         assert await client(session).async_torrents(set()) == []
 
     assert requests_made(mocked) == {("POST", LOGIN): 1, ("GET", TRANSFER): 1}
 
 
-async def test_expired_session_logs_in_again_and_syncs_from_rid_0() -> None:
-    async with mocked_http() as (session, mocked):
-        mocked.post(LOGIN, body="Ok.", repeat=True)
-        mocked.get(
-            SYNC, payload=maindata(5, {ARRIVAL_HASH: without_hash(info())}, full_update=True)
-        )
-        mocked.get(SYNC, status=403, body="Forbidden")
-        mocked.get(
+async def test_expired_session_logs_in_again_and_syncs_from_rid_0(
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    async with mocked_http(aioclient_mock) as (session, mocked):
+        mocked.post(LOGIN, text="Ok.")
+        answer_in_turn(
+            mocked,
+            "get",
             SYNC,
-            payload=maindata(1, {ARRIVAL_HASH: without_hash(info(progress=0.7))}, full_update=True),
+            {"json": maindata(5, {ARRIVAL_HASH: without_hash(info())}, full_update=True)},
+            FORBIDDEN,
+            {
+                "json": maindata(
+                    1, {ARRIVAL_HASH: without_hash(info(progress=0.7))}, full_update=True
+                )
+            },
         )
         qbittorrent = client(session)
         await qbittorrent.async_torrents({ARRIVAL_HASH})
@@ -376,14 +395,14 @@ async def test_expired_session_logs_in_again_and_syncs_from_rid_0() -> None:
 
     assert [(t.qbit_hash, t.progress) for t in torrents] == [(ARRIVAL_HASH, 0.7)]
     assert calls_to(mocked, "auth/login") == 2
-    # aioresponses groups calls by URL: two calls with rid 0 (first sync, after re-login), one 5.
-    assert sorted(rids_sent(mocked)) == ["0", "0", "5"]
+    # The first sync, the poll refused with 403, then the sync after logging in again.
+    assert rids_sent(mocked) == ["0", "5", "0"]
 
 
-async def test_still_forbidden_after_logging_in_again() -> None:
-    async with mocked_http() as (session, mocked):
-        mocked.post(LOGIN, body="Ok.", repeat=True)
-        mocked.get(SYNC, status=403, body="Forbidden", repeat=True)
+async def test_still_forbidden_after_logging_in_again(aioclient_mock: AiohttpClientMocker) -> None:
+    async with mocked_http(aioclient_mock) as (session, mocked):
+        mocked.post(LOGIN, text="Ok.")
+        mocked.get(SYNC, **FORBIDDEN)
 
         with pytest.raises(CannotConnect, match=r"^sync/maindata answered HTTP 403$"):
             await client(session).async_torrents({ARRIVAL_HASH})
@@ -391,11 +410,10 @@ async def test_still_forbidden_after_logging_in_again() -> None:
     assert calls_to(mocked, "auth/login") == 2
 
 
-async def test_password_changed_while_running() -> None:
-    async with mocked_http() as (session, mocked):
-        mocked.post(LOGIN, body="Ok.")
-        mocked.post(LOGIN, body="Fails.")
-        mocked.get(SYNC, status=403, body="Forbidden")
+async def test_password_changed_while_running(aioclient_mock: AiohttpClientMocker) -> None:
+    async with mocked_http(aioclient_mock) as (session, mocked):
+        answer_in_turn(mocked, "post", LOGIN, {"text": "Ok."}, {"text": "Fails."})
+        answer_in_turn(mocked, "get", SYNC, FORBIDDEN)
 
         with pytest.raises(InvalidAuth):
             await client(session).async_torrents({ARRIVAL_HASH})
@@ -405,17 +423,20 @@ async def test_password_changed_while_running() -> None:
     ("answer", "message"),
     [
         ({"status": 500}, "sync/maindata answered HTTP 500"),
-        ({"status": 401, "body": "Unauthorized"}, "sync/maindata answered HTTP 401"),
-        ({"body": "<html>not json</html>"}, "invalid JSON"),
-        ({"payload": [info()]}, "sync/maindata did not return an object"),
+        ({"status": 401, "text": "Unauthorized"}, "sync/maindata answered HTTP 401"),
+        ({"text": "<html>not json</html>"}, "invalid JSON"),
+        ({"json": [info()]}, "sync/maindata did not return an object"),
     ],
 )
-async def test_unusable_maindata(answer: dict[str, Any], message: str) -> None:
-    async with mocked_http() as (session, mocked):
-        mocked.post(LOGIN, body="Ok.")
+async def test_unusable_maindata(
+    aioclient_mock: AiohttpClientMocker, answer: dict[str, Any], message: str
+) -> None:
+    async with mocked_http(aioclient_mock) as (session, mocked):
+        mocked.post(LOGIN, text="Ok.")
         mocked.get(SYNC, **answer)
 
         with pytest.raises(CannotConnect) as err:
             await client(session).async_torrents({ARRIVAL_HASH})
 
     assert str(err.value) == message
+    assert (calls_to(mocked, "auth/login"), calls_to(mocked, "sync/maindata")) == (1, 1)

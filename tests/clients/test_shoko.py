@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from custom_components.media_request_tracker.clients import shoko
 from custom_components.media_request_tracker.clients.api import InvalidAuth, PayloadError
@@ -113,9 +114,9 @@ def test_invalid_shoko_frames_are_refused(payload: Any, message: str) -> None:
 SHOKO_URL = "http://127.0.0.1:8111"
 
 
-async def test_shoko_client_sends_the_apikey_header() -> None:
-    async with mocked_http() as (session, mocked):
-        mocked.get(f"{SHOKO_URL}/api/v3/ImportFolder", payload=[{"ID": 2, "Name": "Anime"}])
+async def test_shoko_client_sends_the_apikey_header(aioclient_mock: AiohttpClientMocker) -> None:
+    async with mocked_http(aioclient_mock) as (session, mocked):
+        mocked.get(f"{SHOKO_URL}/api/v3/ImportFolder", json=[{"ID": 2, "Name": "Anime"}])
 
         await shoko.ShokoClient(session, f"{SHOKO_URL}/", "shoko-key").async_validate()
 
@@ -123,8 +124,8 @@ async def test_shoko_client_sends_the_apikey_header() -> None:
     assert sent(mocked)[0]["headers"] == {"apikey": "shoko-key"}
 
 
-async def test_shoko_client_reports_a_refused_key() -> None:
-    async with mocked_http() as (session, mocked):
+async def test_shoko_client_reports_a_refused_key(aioclient_mock: AiohttpClientMocker) -> None:
+    async with mocked_http(aioclient_mock) as (session, mocked):
         mocked.get(f"{SHOKO_URL}/api/v3/ImportFolder", status=401)
 
         with pytest.raises(InvalidAuth, match="HTTP 401"):

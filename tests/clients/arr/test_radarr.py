@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from custom_components.media_request_tracker.clients.api import CannotConnect, PayloadError
 from custom_components.media_request_tracker.clients.arr.api import ArrClient
@@ -336,9 +337,9 @@ def test_unusable_bodies_are_refused(payload: Any, message: str) -> None:
 URL = "http://127.0.0.1:7878"
 
 
-async def test_client_checks_the_api_key() -> None:
-    async with mocked_http() as (session, mocked):
-        mocked.get(f"{URL}/api/v3/system/status", payload={"appName": "Radarr", "version": "6.0.4"})
+async def test_client_checks_the_api_key(aioclient_mock: AiohttpClientMocker) -> None:
+    async with mocked_http(aioclient_mock) as (session, mocked):
+        mocked.get(f"{URL}/api/v3/system/status", json={"appName": "Radarr", "version": "6.0.4"})
 
         await ArrClient(session, f"{URL}/", "radarr-key").async_validate()
 
@@ -346,8 +347,8 @@ async def test_client_checks_the_api_key() -> None:
     assert sent(mocked)[0]["headers"] == {"X-Api-Key": "radarr-key"}
 
 
-async def test_client_reports_a_server_error() -> None:
-    async with mocked_http() as (session, mocked):
+async def test_client_reports_a_server_error(aioclient_mock: AiohttpClientMocker) -> None:
+    async with mocked_http(aioclient_mock) as (session, mocked):
         mocked.get(f"{URL}/api/v3/system/status", status=502)
 
         with pytest.raises(CannotConnect, match="HTTP 502"):

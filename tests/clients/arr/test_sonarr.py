@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from custom_components.media_request_tracker.clients.api import PayloadError
 from custom_components.media_request_tracker.clients.arr import sonarr
@@ -70,9 +71,9 @@ def test_negative_episode_numbers_are_refused(season: int, number: int) -> None:
 SONARR_URL = "http://127.0.0.1:8989"
 
 
-async def test_sonarr_client_checks_the_api_key() -> None:
-    async with mocked_http() as (session, mocked):
-        mocked.get(f"{SONARR_URL}/api/v3/system/status", payload={"appName": "Sonarr"})
+async def test_sonarr_client_checks_the_api_key(aioclient_mock: AiohttpClientMocker) -> None:
+    async with mocked_http(aioclient_mock) as (session, mocked):
+        mocked.get(f"{SONARR_URL}/api/v3/system/status", json={"appName": "Sonarr"})
 
         await ArrClient(session, SONARR_URL, "sonarr-key").async_validate()
 

@@ -8,15 +8,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import aiohttp
 import pytest
-from aioresponses import aioresponses
+from pytest_homeassistant_custom_component.test_util.aiohttp import (
+    AiohttpClientMocker,
+    AiohttpClientMockResponse,
+)
 from yarl import URL
 
 from custom_components.media_request_tracker.clients import jellyfin
 from custom_components.media_request_tracker.clients.schema import ParsedWebhook
 from custom_components.media_request_tracker.tracker import LibraryCheckRequested
 
+from ...clients import mocked_http, sent
 from . import (
     FRIEREN_ANIDB,
     FRIEREN_FOLDER,
@@ -114,24 +117,21 @@ def test_jellyfin_items_fixture(
 
 @asynccontextmanager
 async def _jellyfin(
-    path: str, body: Any
-) -> AsyncIterator[tuple[jellyfin.JellyfinClient, aioresponses]]:
-    """Yield a client on a real session whose GETs of `path` (any query) all answer `body`."""
-    with aioresponses() as mocked:
-        mocked.get(
-            re.compile(rf"^{re.escape(JELLYFIN_URL + path)}\?.*$"), payload=body, repeat=True
-        )
-        async with aiohttp.ClientSession() as session:
-            yield jellyfin.JellyfinClient(session, JELLYFIN_URL, "api-key"), mocked
+    mocker: AiohttpClientMocker, path: str, body: Any
+) -> AsyncIterator[tuple[jellyfin.JellyfinClient, AiohttpClientMocker]]:
+    """Yield a client on a mocked session whose GETs of `path` (any query) all answer `body`."""
+    mocker.get(re.compile(rf"^{re.escape(JELLYFIN_URL + path)}\?.*$"), json=body)
+    async with mocked_http(mocker) as (session, mocked):
+        yield jellyfin.JellyfinClient(session, JELLYFIN_URL, "api-key"), mocked
 
 
-def _queries(mocked: aioresponses) -> list[dict[str, str]]:
-    return [dict(url.query) for (_, url), calls in mocked.requests.items() for _ in calls]
+def _queries(mocked: AiohttpClientMocker) -> list[dict[str, str]]:
+    return [call["params"] for call in sent(mocked)]
 
 
-async def test_jellyfin_find_movie_in_the_title_search() -> None:
+async def test_jellyfin_find_movie_in_the_title_search(aioclient_mock: AiohttpClientMocker) -> None:
     body = _load("jellyfin", "api_items_movie_search__authored.json")
-    async with _jellyfin("/Items", body) as (client, mocked):
+    async with _jellyfin(aioclient_mock, "/Items", body) as (client, mocked):
         found = await client.async_find_movie(666277, "Past Lives", 2023)
     assert found == jellyfin.LibraryMatch(PAST_LIVES_JELLYFIN, "tmdb id, title search")
     (query,) = _queries(mocked)
@@ -139,9 +139,9 @@ async def test_jellyfin_find_movie_in_the_title_search() -> None:
     assert query["includeItemTypes"] == "Movie"
 
 
-async def test_jellyfin_find_movie_in_an_empty_library() -> None:
+async def test_jellyfin_find_movie_in_an_empty_library(aioclient_mock: AiohttpClientMocker) -> None:
     body = _load("jellyfin", "api_items_empty__authored.json")
-    async with _jellyfin("/Items", body) as (client, mocked):
+    async with _jellyfin(aioclient_mock, "/Items", body) as (client, mocked):
         assert await client.async_find_movie(666277, "Past Lives", 2023) is None
     # Both searches ran: the title search, then the year scan.
     assert [query.get("searchTerm") or query.get("years") for query in _queries(mocked)] == [
@@ -150,10 +150,12 @@ async def test_jellyfin_find_movie_in_an_empty_library() -> None:
     ]
 
 
-async def test_jellyfin_find_shokofin_series_by_title_and_year() -> None:
+async def test_jellyfin_find_shokofin_series_by_title_and_year(
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
     # The request knows Frieren's TVDB and TMDB ids; the Shokofin series has neither.
     body = _load("jellyfin", "api_items_series_shokofin__authored.json")
-    async with _jellyfin("/Items", body) as (client, mocked):
+    async with _jellyfin(aioclient_mock, "/Items", body) as (client, mocked):
         found = await client.async_find_series(
             424536, 209867, "Frieren: Beyond Journey's End", 2023
         )
@@ -182,13 +184,14 @@ async def test_jellyfin_find_shokofin_series_by_title_and_year() -> None:
     ids=["as captured: no Path or MediaSources", "with a Path added to each"],
 )
 async def test_jellyfin_find_episodes(
-    with_path: bool, expected: dict[tuple[int, int], str]
+    aioclient_mock: AiohttpClientMocker, with_path: bool, expected: dict[tuple[int, int], str]
 ) -> None:
     body = _load("jellyfin", "api_items_episodes__authored.json")
     if with_path:
         for item in body["Items"]:
             item["Path"] = f"{FRIEREN_FOLDER}/{item['Name']}.mkv"
-    async with _jellyfin(f"/Shows/{FRIEREN_JELLYFIN}/Episodes", body) as (client, mocked):
+    episodes = f"/Shows/{FRIEREN_JELLYFIN}/Episodes"
+    async with _jellyfin(aioclient_mock, episodes, body) as (client, mocked):
         assert await client.async_find_episodes(FRIEREN_JELLYFIN) == expected
     assert len(_queries(mocked)) == 1
 
@@ -234,35 +237,46 @@ def _items_query(params: dict[str, str]) -> dict[str, str]:
     ids=["anidb id and title", "anidb id only", "title and year only", "neither"],
 )
 async def test_jellyfin_anime_movie_found_as_a_shokofin_series(
-    anidb_id: int | None, title: str, year: int, found: bool
+    aioclient_mock: AiohttpClientMocker, anidb_id: int | None, title: str, year: int, found: bool
 ) -> None:
     empty = _load("jellyfin", "api_items_empty__authored.json")
     series = _load("jellyfin", "api_items_series_shokofin__authored.json")
     steps = _anime_movie_steps(title, year)
-    with aioresponses() as mocked:
-        # One answer per step (an unexpected query would be refused by the mock): nothing for
-        # the steps before the last, the Shokofin series for the last.
-        for number, (_, params) in enumerate(steps, start=1):
-            url = URL(f"{JELLYFIN_URL}/Items").with_query(_items_query(params))
-            mocked.get(url, payload=series if number == len(steps) else empty)
-        async with aiohttp.ClientSession() as session:
-            client = jellyfin.JellyfinClient(session, JELLYFIN_URL, "api-key")
-            result = await client.async_find_movie(
-                209867, title, year, anime=True, anidb_id=anidb_id
-            )
+    # One answer per step, each for its exact query and used once (an unexpected or repeated
+    # query fails the test): nothing for the steps before the last, the Shokofin series for it.
+    answers = [
+        (_items_query(params), series if number == len(steps) else empty)
+        for number, (_, params) in enumerate(steps, start=1)
+    ]
+
+    async def answer_by_query(method: str, url: URL, data: Any) -> AiohttpClientMockResponse:
+        query = dict(url.query)
+        matching = [answer for answer in answers if answer[0] == query]
+        assert matching, f"no answer left for the query {query}"
+        answers.remove(matching[0])
+        return AiohttpClientMockResponse(method, url, json=matching[0][1])
+
+    aioclient_mock.get(
+        re.compile(rf"^{re.escape(JELLYFIN_URL)}/Items\?"), side_effect=answer_by_query
+    )
+    async with mocked_http(aioclient_mock) as (session, mocked):
+        client = jellyfin.JellyfinClient(session, JELLYFIN_URL, "api-key")
+        result = await client.async_find_movie(209867, title, year, anime=True, anidb_id=anidb_id)
 
     expected = jellyfin.LibraryMatch(FRIEREN_JELLYFIN, "anidb id or title search")
     assert result == (expected if found else None)
     assert _queries(mocked) == [_items_query(params) for _, params in steps]
-    for calls in mocked.requests.values():
-        assert calls[0].kwargs["headers"] == {"Authorization": 'MediaBrowser Token="api-key"'}
+    for call in sent(mocked):
+        assert call["headers"] == {"Authorization": 'MediaBrowser Token="api-key"'}
 
 
-async def test_jellyfin_non_anime_movie_never_takes_the_shokofin_series() -> None:
+async def test_jellyfin_non_anime_movie_never_takes_the_shokofin_series(
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
     # Even when every query answers with the series, a regular movie search only accepts a
     # movie with its TMDB id, and stops after the two movie searches.
     body = _load("jellyfin", "api_items_series_shokofin__authored.json")
-    async with _jellyfin("/Items", body) as (client, mocked):
+    async with _jellyfin(aioclient_mock, "/Items", body) as (client, mocked):
         result = await client.async_find_movie(
             209867, FRIEREN_TITLE, 2023, anime=False, anidb_id=FRIEREN_ANIDB
         )

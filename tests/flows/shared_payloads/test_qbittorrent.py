@@ -7,14 +7,14 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
-from aioresponses import aioresponses
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from custom_components.media_request_tracker.clients import qbittorrent
 from custom_components.media_request_tracker.clients.api import InvalidAuth
 from custom_components.media_request_tracker.tracker import TorrentPhase
 
+from ...clients import answer_in_turn, mocked_http, sent
 from . import (
     FRIEREN_E05_MAGNET,
     FRIEREN_PACK,
@@ -145,7 +145,9 @@ def test_qbittorrent_past_lives_seeding_is_complete() -> None:
     assert result.size == 3145851  # the size Radarr's grab reports for this release
 
 
-async def test_qbittorrent_maindata_sequence_through_the_client() -> None:
+async def test_qbittorrent_maindata_sequence_through_the_client(
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
     # Capture order (SOURCES.md): full, noop, pause, remove the magnet, season pack completes.
     # Replayed through our client's incremental sync: it must merge partial answers and honour
     # torrents_removed exactly as qBittorrent 4.5.2 sent them.
@@ -169,39 +171,40 @@ async def test_qbittorrent_maindata_sequence_through_the_client() -> None:
     ]
     tracked = set(expected_after[0])
     url = "http://127.0.0.1:8080"
-    with aioresponses() as mocked:
-        mocked.post(f"{url}/api/v2/auth/login", body="Ok.")
-        for answer in answers:
-            mocked.get(re.compile(rf"^{url}/api/v2/sync/maindata\?rid=\d+$"), payload=answer)
-        async with aiohttp.ClientSession() as session:
-            client = qbittorrent.QBittorrentClient(session, url, "admin", "adminadmin")
-            for answer, expected in zip(answers, expected_after, strict=True):
-                torrents = await client.async_torrents(tracked)
-                phases = {torrent.qbit_hash: torrent.phase for torrent in torrents}
-                assert phases == expected, f"after rid {answer['rid']}"
-        rids = [
-            call.kwargs["params"]["rid"]
-            for (_, called), calls in mocked.requests.items()
-            if "sync/maindata" in str(called)
-            for call in calls
-        ]
+    async with mocked_http(aioclient_mock) as (session, mocked):
+        answer_in_turn(mocked, "post", f"{url}/api/v2/auth/login", {"text": "Ok."})
+        answer_in_turn(
+            mocked,
+            "get",
+            re.compile(rf"^{url}/api/v2/sync/maindata\?rid=\d+$"),
+            *({"json": answer} for answer in answers),
+        )
+        client = qbittorrent.QBittorrentClient(session, url, "admin", "adminadmin")
+        for answer, expected in zip(answers, expected_after, strict=True):
+            torrents = await client.async_torrents(tracked)
+            phases = {torrent.qbit_hash: torrent.phase for torrent in torrents}
+            assert phases == expected, f"after rid {answer['rid']}"
+    rids = [call["params"]["rid"] for call in sent(mocked) if "sync/maindata" in call["url"]]
     # Each poll sends back the rid of the previous answer.
     assert rids == ["0", "1", "2", "3", "4"]
 
 
-async def test_qbittorrent_files_list_gives_per_file_progress() -> None:
+async def test_qbittorrent_files_list_gives_per_file_progress(
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
     # torrents/files of a season pack, through the client: one TorrentFile per file.
     files = _load("qbittorrent", FILES_LIST)
     assert isinstance(files, list)
     assert files
     assert qbittorrent.torrent_progress(files[0]) is None  # not a torrent record
     url = "http://127.0.0.1:8080"
-    with aioresponses() as mocked:
-        mocked.post(f"{url}/api/v2/auth/login", body="Ok.")
-        mocked.get(re.compile(rf"^{url}/api/v2/torrents/files\?hash=.*$"), payload=files)
-        async with aiohttp.ClientSession() as session:
-            client = qbittorrent.QBittorrentClient(session, url, "admin", "adminadmin")
-            result = await client.async_files(FRIEREN_PACK)
+    async with mocked_http(aioclient_mock) as (session, mocked):
+        answer_in_turn(mocked, "post", f"{url}/api/v2/auth/login", {"text": "Ok."})
+        answer_in_turn(
+            mocked, "get", re.compile(rf"^{url}/api/v2/torrents/files\?hash=.*$"), {"json": files}
+        )
+        client = qbittorrent.QBittorrentClient(session, url, "admin", "adminadmin")
+        result = await client.async_files(FRIEREN_PACK)
     assert result.qbit_hash == FRIEREN_PACK
     assert [(item.name, item.progress, item.size) for item in result.files] == [
         (entry["name"], entry["progress"], entry["size"]) for entry in files
