@@ -3,9 +3,11 @@
 It does what a person's browser does against a Home Assistant that was never onboarded:
 onboarding through the REST API (user, token, core_config, analytics, integration), then the
 websocket commands the frontend sends when a page loads, the frontend's HTML and the scripts it
-starts with, a webhook on the URL Home Assistant generates for webhooks, and the first form of
-this integration's config flow. Last it reads home-assistant.log: no ERROR or CRITICAL line, no
-traceback, no package that Home Assistant had to install itself, and the custom integration found.
+starts with, a webhook on the URL Home Assistant generates for webhooks, the address it listens on
+(confirmed, where Home Assistant keeps it in .storage/http, not a trial it reverts), no repair
+issue, and the first form of this integration's config flow. Last it reads home-assistant.log: no
+ERROR or CRITICAL line, no traceback, no package that Home Assistant had to install itself, and
+the custom integration found.
 
 Prints one line per check and exits 0 when every check passed, 1 otherwise.
 """
@@ -25,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from yarl import URL
 
 # What the frontend's core_config step saves (config/core/update) when the person keeps the map's
 # default home, Home Assistant's own: then met makes no entry. A home elsewhere gives a met entry
@@ -150,8 +153,8 @@ class Websocket:
         answer: dict[str, Any] = json.loads(message.data)
         return answer
 
-    async def command(self, message: dict[str, Any]) -> Any:
-        """Send a command and return its result, failing on an error answer."""
+    async def answer(self, message: dict[str, Any]) -> dict[str, Any]:
+        """Send a command and return its result message, a success or not."""
         message_id = self._next_id
         self._next_id += 1
         await self.send({**message, "id": message_id})
@@ -160,7 +163,11 @@ class Websocket:
                 answer = await self.receive()
                 # Subscriptions send events with their own id after the result; skip them.
                 if answer.get("id") == message_id and answer.get("type") == "result":
-                    break
+                    return answer
+
+    async def command(self, message: dict[str, Any]) -> Any:
+        """Send a command and return its result, failing on an error answer."""
+        answer = await self.answer(message)
         expect(answer.get("success") is True, f"answered {answer.get('error')}")
         return answer.get("result")
 
@@ -323,6 +330,42 @@ class Check:
             expect(response.status == HTTPStatus.OK, f"POST {webhook} answered {response.status}")
         return f"internal_url {internal}; POST {webhook} answered 200"
 
+    async def http_config(self) -> str:
+        """The address Home Assistant listens on is confirmed, not a trial it reverts.
+
+        From 2026.10 it keeps that address in .storage/http: a config not yet confirmed in the UI
+        ("pending") is reverted 5 minutes after start, and Home Assistant restarts on its default
+        (port 8123, every interface). Older versions know no http/config and read configuration.yaml.
+        """
+        answer = await self.ws.answer({"type": "http/config"})
+        error = answer.get("error") or {}
+        if answer.get("success") is not True and error.get("code") == "unknown_command":
+            return "no http/config on this Home Assistant: configuration.yaml's http: applies"
+        expect(answer.get("success") is True, f"http/config answered {error}")
+        config = answer["result"]
+        active, pending = config.get("active_config_type"), config.get("pending")
+        expect(
+            active == "stable" and pending is None and config.get("revert_at") is None,
+            f"running the {active} config, pending {pending}, reverted at {config.get('revert_at')}"
+            " (Home Assistant restarts on its default address then)",
+        )
+        url = URL(self.url)
+        stable = config.get("stable") or {}
+        listens = (stable.get("server_host"), stable.get("server_port"))
+        expect(listens == ([url.host], url.port), f"the stable config listens on {listens}")
+        return f"the stable config, on {url.host}:{url.port}; nothing pending, no revert"
+
+    async def repairs(self) -> str:
+        """Home Assistant raised no repair issue (such as one about configuration.yaml)."""
+        result = await self.ws.command({"type": "repairs/list_issues"})
+        issues = [
+            f"{issue['domain']}.{issue['issue_id']}"
+            for issue in result["issues"]
+            if not issue.get("ignored") and not issue.get("dismissed_version")
+        ]
+        expect(not issues, f"{len(issues)} issues: {', '.join(issues)}")
+        return "no issue"
+
     async def config_flow(self) -> str:
         """Starting this integration's config flow shows its first form (step user)."""
         async with self.session.post(
@@ -390,6 +433,8 @@ class Check:
             await report.run(f"websocket {message['type']}", self.frontend_command(message))
         await report.run("GET / (frontend)", self.frontend_html)
         await report.run("webhook URL answers", self.webhook_url)
+        await report.run("http config", self.http_config)
+        await report.run("repairs", self.repairs)
         await report.run(f"config flow {self.domain}", self.config_flow)
 
 
