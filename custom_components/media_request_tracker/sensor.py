@@ -105,6 +105,7 @@ class RequestSensor(MediaRequestEntity, SensorEntity):
     _unrecorded_attributes = frozenset(
         {
             "history",
+            "episodes",
             "overview",
             "poster_url",
             "release_title",
