@@ -110,3 +110,8 @@ async def test_tv_request_sensor(
     state = sensor(hass, SHOW_ENTITY)
     assert state.state == "importing"
     assert with_text_keys(state) == snapshot
+    # What grows with the request, or moves every poll, stays out of the recorder.
+    assert state.state_info is not None
+    assert {"episodes", "history", "download_speed", "eta"} <= state.state_info[
+        "unrecorded_attributes"
+    ]

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.test_util.aiohttp import (
+    AiohttpClientMocker,
+    AiohttpClientMockResponse,
+)
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from yarl import URL
 
 from custom_components.media_request_tracker.const import DOMAIN
 
@@ -92,3 +97,46 @@ async def test_without_jellyfin_jellyseerr_completes_the_request(
     await hass.async_block_till_done()
     assert sensor(hass).state == "available"
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_a_slow_jellyfin_gets_one_check_at_a_time(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Events and due times while Jellyfin is slow: still one search in flight, then found."""
+    client = await hass_client_no_auth()
+    await import_arrival(hass, client, aioclient_mock)
+    release = asyncio.Event()
+    in_flight: list[int] = []
+    calls = 0
+
+    async def slow_items(method: str, url: URL, data: Any) -> AiohttpClientMockResponse:
+        nonlocal calls
+        calls += 1
+        in_flight.append(calls)
+        await release.wait()
+        in_flight.pop()
+        return AiohttpClientMockResponse(
+            method, url, json=load_fixture("jellyfin_items_arrival.json")
+        )
+
+    aioclient_mock.get(f"{JELLYFIN_URL}/Items", side_effect=slow_items)
+    try:
+        freezer.tick(timedelta(seconds=10))
+        async_fire_time_changed(hass)
+        for _ in range(5):  # while it waits: events that reschedule, and later due times
+            await post_webhook(client, "radarr", load_fixture("radarr_download.json"))
+            freezer.tick(timedelta(seconds=60))
+            async_fire_time_changed(hass)
+            for _ in range(10):
+                await asyncio.sleep(0)
+        assert calls == 1
+        assert in_flight == [1]
+    finally:
+        release.set()  # a failed check must not leave the search hanging
+    await hass.async_block_till_done()
+    assert sensor(hass).state == "available"
+    assert calls == 1

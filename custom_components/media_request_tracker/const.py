@@ -52,3 +52,5 @@ MAX_BODY_BYTES: Final = 1024 * 1024
 STORAGE_VERSION: Final = 1
 STORAGE_MINOR_VERSION: Final = 1
 SAVE_DELAY: Final = 2.0
+# Seconds after a poll for a new torrent during which further new torrents share one poll.
+NEW_TORRENT_POLL_COOLDOWN: Final = 1.0

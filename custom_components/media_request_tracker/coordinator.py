@@ -9,20 +9,23 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.debounce import Debouncer
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .bus import fire_changes
 from .clients import StackClients
-from .const import DOMAIN, HOUSEKEEPING_INTERVAL, LOGGER
-from .entity import remove_request_entities
+from .const import DOMAIN, HOUSEKEEPING_INTERVAL, LOGGER, NEW_TORRENT_POLL_COOLDOWN
+from .entity import new_requests_signal, remove_request_entities, request_signal
 from .errors import best_effort, polling_errors
 from .housekeeping import Housekeeper
 from .options import StackOptions
 from .storage import TrackerStorage
 from .tracker import Change, ChangeKind, TorrentPhase, Tracker, TrackerEvent
 from .tracker.events import RetentionDue, TorrentsPolled
+from .tracker.states import TORRENT_STATES
 from .verification import LibraryVerifier
 
 
@@ -48,7 +51,17 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         self, hass: HomeAssistant, entry: MediaRequestConfigEntry, clients: StackClients
     ) -> None:
         """Set up the coordinator; nothing is loaded or polled until the first refresh."""
-        super().__init__(hass, LOGGER, config_entry=entry, name=DOMAIN, update_interval=None)
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=DOMAIN,
+            update_interval=None,
+            # New torrents are polled at once; more within the cool-down wait for its end.
+            request_refresh_debouncer=Debouncer(
+                hass, LOGGER, cooldown=NEW_TORRENT_POLL_COOLDOWN, immediate=True
+            ),
+        )
         self.tracker = Tracker()
         self.clients = clients
         self.storage = TrackerStorage(hass, entry.entry_id)
@@ -57,6 +70,7 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
             LibraryVerifier(hass, clients.jellyfin, self.async_apply) if clients.jellyfin else None
         )
         self._housekeeper = Housekeeper(clients, self.async_apply)
+        self._told_reachable = True
 
     @property
     def options(self) -> StackOptions:
@@ -69,6 +83,9 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         self.config_entry.async_on_unload(
             async_track_time_interval(self.hass, self._async_housekeeping, HOUSEKEEPING_INTERVAL)
         )
+        # The coordinator's one listener (it also keeps the polls scheduled); the entities
+        # hear of their own request's changes only.
+        self.config_entry.async_on_unload(self.async_add_listener(self._async_polled))
         # Forget what expired while Home Assistant was off.
         self.async_apply([RetentionDue(self.options.keep)])
 
@@ -98,9 +115,7 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
             )
             if found is not None:
                 files.append(found)
-        self.async_apply(
-            [TorrentsPolled(frozenset(hashes), tuple(torrents), tuple(files))], from_poll=True
-        )
+        self.async_apply([TorrentsPolled(frozenset(hashes), tuple(torrents), tuple(files))])
         return self.tracker
 
     async def async_handle_events(self, events: Iterable[TrackerEvent]) -> None:
@@ -108,16 +123,16 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         hashes_before = self.tracker.tracked_hashes()
         self.async_apply(events)
         if self.tracker.tracked_hashes() - hashes_before:
-            await self.async_refresh()  # a new torrent: see it now
+            # A new torrent: see it now. Debounced: a burst of grabs gives one poll at once
+            # and one at the end of the cool-down (NEW_TORRENT_POLL_COOLDOWN), not one each.
+            await self.async_request_refresh()
 
     @callback
-    def async_apply(
-        self, events: Iterable[TrackerEvent], *, from_poll: bool = False
-    ) -> list[Change]:
+    def async_apply(self, events: Iterable[TrackerEvent]) -> list[Change]:
         """Apply events; then fire bus events, save, update entities and reschedule.
 
-        After a poll the coordinator tells its entities itself; events from webhooks and
-        timers tell them here, and never postpone or stand in for the next poll.
+        Only the entities of requests that changed are written: an event, a timer or a poll
+        that changes nothing writes none.
         """
         now = dt_util.utcnow()
         changes = [change for event in events for change in self.tracker.apply(event, now)]
@@ -131,9 +146,34 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         if self._verifier is not None:
             self._verifier.schedule(self.tracker)
         self._adapt_interval()
-        if changes and not from_poll:
-            self.async_update_listeners()
+        self._tell_entities(changes)
         return changes
+
+    @callback
+    def _tell_entities(self, changes: list[Change]) -> None:
+        """Signal the sensor platform of new requests, and each changed request's sensor."""
+        entry_id = self.config_entry.entry_id
+        created = [change.request_id for change in changes if change.kind is ChangeKind.CREATED]
+        if created:
+            async_dispatcher_send(self.hass, new_requests_signal(entry_id), created)
+        changed = {
+            change.request_id: None
+            for change in changes
+            if change.kind not in (ChangeKind.CREATED, ChangeKind.REMOVED)
+        }
+        for request_id in changed:
+            async_dispatcher_send(self.hass, request_signal(entry_id, request_id))
+
+    @callback
+    def _async_polled(self) -> None:
+        """After each poll: when qBittorrent's reachability flipped, tell the sensors it hides."""
+        if self.last_update_success == self._told_reachable:
+            return
+        self._told_reachable = self.last_update_success
+        entry_id = self.config_entry.entry_id
+        for request in self.tracker.requests.values():
+            if request.state in TORRENT_STATES:
+                async_dispatcher_send(self.hass, request_signal(entry_id, request.request_id))
 
     def _adapt_interval(self) -> None:
         """Poll fast while data flows, slowly while torrents wait, not at all otherwise."""

@@ -10,7 +10,7 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.helpers.entity import Entity
 from homeassistant.util import slugify
 
 from .const import DOMAIN
@@ -18,6 +18,16 @@ from .tracker import Request
 
 if TYPE_CHECKING:
     from .coordinator import MediaRequestCoordinator
+
+
+def request_signal(entry_id: str, request_id: str) -> str:
+    """Return the dispatcher signal sent when this request changed (its sensor listens)."""
+    return f"{DOMAIN}_{entry_id}_request_{request_id}"
+
+
+def new_requests_signal(entry_id: str) -> str:
+    """Return the dispatcher signal sent with the ids of requests that appeared."""
+    return f"{DOMAIN}_{entry_id}_new_requests"
 
 
 def request_unique_id(entry_id: str, request_id: str) -> str:
@@ -55,14 +65,19 @@ def remove_request_entities(
             registry.async_remove(entity_id)
 
 
-class MediaRequestEntity(CoordinatorEntity["MediaRequestCoordinator"]):
-    """An entity of the Media Request Tracker service device."""
+class MediaRequestEntity(Entity):
+    """An entity of the Media Request Tracker service device.
+
+    Not a CoordinatorEntity: the coordinator tells each entity when what it shows changed
+    (a dispatcher signal per request), so one event writes the entities it touched, not all.
+    """
 
     _attr_has_entity_name = True
+    _attr_should_poll = False
 
     def __init__(self, coordinator: MediaRequestCoordinator) -> None:
         """Attach the entity to the stack's service device."""
-        super().__init__(coordinator)
+        self.coordinator = coordinator
         entry = coordinator.config_entry
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, entry.entry_id)},
@@ -71,3 +86,7 @@ class MediaRequestEntity(CoordinatorEntity["MediaRequestCoordinator"]):
             model="Media request pipeline",
             entry_type=DeviceEntryType.SERVICE,
         )
+
+    async def async_update(self) -> None:
+        """Poll the stack now (homeassistant.update_entity), as a coordinator entity would."""
+        await self.coordinator.async_request_refresh()

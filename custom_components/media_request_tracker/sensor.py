@@ -8,11 +8,17 @@ from urllib.parse import SplitResult, urlsplit
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntity
 from homeassistant.const import CONF_URL
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import Service
 from .coordinator import MediaRequestConfigEntry, MediaRequestCoordinator
-from .entity import MediaRequestEntity, request_unique_id
+from .entity import (
+    MediaRequestEntity,
+    new_requests_signal,
+    request_signal,
+    request_unique_id,
+)
 from .tracker import MediaType, Request, RequestState
 from .tracker.states import TORRENT_STATES
 from .tracker.tv import episode_counts
@@ -31,25 +37,21 @@ HIDDEN_FIELDS = frozenset({"state", "verify_attempts", "next_verify_at", "episod
 
 
 async def async_setup_entry(
-    hass: HomeAssistant,  # noqa: ARG001
+    hass: HomeAssistant,
     entry: MediaRequestConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a sensor for every request, now and whenever a new one appears."""
     coordinator = entry.runtime_data.coordinator
-    known: set[str] = set()
 
     @callback
-    def add_new_requests() -> None:
-        current = set(coordinator.tracker.requests)
-        known.intersection_update(current)
-        new = [request_id for request_id in coordinator.tracker.requests if request_id not in known]
-        known.update(new)
-        if new:
-            async_add_entities(RequestSensor(coordinator, request_id) for request_id in new)
+    def add_requests(request_ids: list[str]) -> None:
+        async_add_entities(RequestSensor(coordinator, request_id) for request_id in request_ids)
 
-    add_new_requests()
-    entry.async_on_unload(coordinator.async_add_listener(add_new_requests))
+    add_requests(list(coordinator.tracker.requests))
+    entry.async_on_unload(
+        async_dispatcher_connect(hass, new_requests_signal(entry.entry_id), add_requests)
+    )
 
 
 def _origin(url: SplitResult) -> tuple[str, str, int | None]:
@@ -103,6 +105,7 @@ class RequestSensor(MediaRequestEntity, SensorEntity):
     _unrecorded_attributes = frozenset(
         {
             "history",
+            "episodes",
             "overview",
             "poster_url",
             "release_title",
@@ -121,6 +124,17 @@ class RequestSensor(MediaRequestEntity, SensorEntity):
         request = coordinator.tracker.requests[request_id]
         self._attr_name = request.display_name
 
+    async def async_added_to_hass(self) -> None:
+        """Write the state whenever the coordinator says this request changed."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass,
+                request_signal(self.coordinator.config_entry.entry_id, self.request_id),
+                self.async_write_ha_state,
+            )
+        )
+
     @property
     def _request(self) -> Request | None:
         return self.coordinator.tracker.requests.get(self.request_id)
@@ -131,7 +145,7 @@ class RequestSensor(MediaRequestEntity, SensorEntity):
         request = self._request
         if request is None:
             return False
-        return super().available or request.state not in TORRENT_STATES
+        return self.coordinator.last_update_success or request.state not in TORRENT_STATES
 
     @property
     def native_value(self) -> str | None:

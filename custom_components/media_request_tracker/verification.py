@@ -39,9 +39,14 @@ class LibraryVerifier:
         self._on_answers = on_answers
         self._reachability = Reachability("Jellyfin")
         self._unsub: CALLBACK_TYPE | None = None
+        # A round of checks is under way: no second one starts (the round's answers
+        # schedule the next), so a slow Jellyfin gets one question per request at a time.
+        self._checking = False
 
     def schedule(self, tracker: Tracker) -> None:
         """Plan the next check for when the tracker says one is due."""
+        if self._checking:
+            return
         self.cancel()
         due = tracker.next_verification_at()
         if due is not None:
@@ -57,13 +62,17 @@ class LibraryVerifier:
 
     async def _async_check_due(self, tracker: Tracker, now: datetime) -> None:
         self._unsub = None
+        self._checking = True
         answers: list[TrackerEvent] = []
-        for request in tracker.due_for_verification(now):
-            if answers and isinstance(answers[-1], LibraryUnreachable):
-                # Jellyfin did not answer: the others wait for it too, without a call each.
-                answers.append(LibraryUnreachable(request.request_id))
-            else:
-                answers.append(await self._async_check(request))
+        try:
+            for request in tracker.due_for_verification(now):
+                if answers and isinstance(answers[-1], LibraryUnreachable):
+                    # Jellyfin did not answer: the others wait for it too, without a call each.
+                    answers.append(LibraryUnreachable(request.request_id))
+                else:
+                    answers.append(await self._async_check(request))
+        finally:
+            self._checking = False
         self._on_answers(answers)
 
     async def _async_check(self, request: Request) -> TrackerEvent:

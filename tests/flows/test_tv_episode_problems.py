@@ -11,6 +11,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.media_request_tracker.const import NEW_TORRENT_POLL_COOLDOWN
+
 from .. import (
     JELLYFIN_URL,
     SONARR_URL,
@@ -60,9 +62,17 @@ def episodes(hass: HomeAssistant) -> list[dict[str, Any]]:
 
 
 async def grab_both(
-    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, client: Any, **second: Any
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    aioclient_mock: AiohttpClientMocker,
+    client: Any,
+    **second: Any,
 ) -> None:
-    """Grab episodes 1 and 2; episode 1 complete, episode 2 as `second` says."""
+    """Grab episodes 1 and 2; episode 1 complete, episode 2 as `second` says.
+
+    The two grabs are a burst: the first is polled at once, the second at the end of the
+    cool-down.
+    """
     answer(
         aioclient_mock,
         [
@@ -73,6 +83,7 @@ async def grab_both(
     for number in (1, 2):
         assert (await post_webhook(client, "sonarr", single_grab(number)))[0] == 200
         await hass.async_block_till_done()
+    await advance(hass, freezer, NEW_TORRENT_POLL_COOLDOWN)
 
 
 async def test_a_removed_episode_fails_while_another_is_importing(
@@ -84,7 +95,9 @@ async def test_a_removed_episode_fails_while_another_is_importing(
 ) -> None:
     """Episode 2's torrent goes from qBittorrent while episode 1 imports: it fails a limit later."""
     client = await hass_client_no_auth()
-    await grab_both(hass, aioclient_mock, client, state="downloading", progress=0.2, dlspeed=9)
+    await grab_both(
+        hass, freezer, aioclient_mock, client, state="downloading", progress=0.2, dlspeed=9
+    )
     await post_webhook(client, "sonarr", single_import(1))
     await hass.async_block_till_done()
     assert [episode["state"] for episode in episodes(hass)] == ["importing", "downloading"]
@@ -119,7 +132,9 @@ async def test_a_torrent_listed_again_is_not_removed_after_all(
 ) -> None:
     """Episode 2's torrent disappears for one poll and comes back: nothing fails."""
     client = await hass_client_no_auth()
-    await grab_both(hass, aioclient_mock, client, state="downloading", progress=0.2, dlspeed=9)
+    await grab_both(
+        hass, freezer, aioclient_mock, client, state="downloading", progress=0.2, dlspeed=9
+    )
     await post_webhook(client, "sonarr", single_import(1))
     answer(aioclient_mock, [])
     await advance(hass, freezer, 5)
@@ -135,13 +150,14 @@ async def test_a_torrent_listed_again_is_not_removed_after_all(
 
 async def test_the_stuck_flag_of_a_show_goes_with_its_episodes_problem(
     hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
     setup_entry: MockConfigEntry,
     aioclient_mock: AiohttpClientMocker,
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
     """Episode 2 needs a hand while episode 1 imports; once 2 is imported, the show is not stuck."""
     client = await hass_client_no_auth()
-    await grab_both(hass, aioclient_mock, client, state="uploading", progress=1)
+    await grab_both(hass, freezer, aioclient_mock, client, state="uploading", progress=1)
     await post_webhook(client, "sonarr", single_import(1))
     await hass.async_block_till_done()
     assert sensor(hass, SHOW_ENTITY).state == "importing"
@@ -177,13 +193,14 @@ async def test_the_stuck_flag_of_a_show_goes_with_its_episodes_problem(
 
 async def test_each_episode_shows_its_library_file(
     hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
     setup_entry: MockConfigEntry,
     aioclient_mock: AiohttpClientMocker,
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
     """Sonarr's per-episode file path is in the episode's entry."""
     client = await hass_client_no_auth()
-    await grab_both(hass, aioclient_mock, client, state="uploading", progress=1)
+    await grab_both(hass, freezer, aioclient_mock, client, state="uploading", progress=1)
     await post_webhook(client, "sonarr", single_import(1))
     await hass.async_block_till_done()
     first, second = episodes(hass)

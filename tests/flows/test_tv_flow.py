@@ -13,7 +13,10 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.media_request_tracker.const import EVENT_STATE_CHANGED
+from custom_components.media_request_tracker.const import (
+    EVENT_STATE_CHANGED,
+    NEW_TORRENT_POLL_COOLDOWN,
+)
 from tests import (
     advance,
     load_fixture,
@@ -203,6 +206,9 @@ async def test_single_episode_grabs_aggregate_at_every_step(
     )
     await post_webhook(client, "sonarr", single(2))
     await hass.async_block_till_done()
+    # A second new torrent within the cool-down shares the poll at its end.
+    assert episode_states(hass) == ["downloading", "grabbing"]
+    await advance(hass, freezer, NEW_TORRENT_POLL_COOLDOWN)
     state = sensor(hass, SHOW_ENTITY)
     assert episode_states(hass) == ["downloaded", "grabbing"]
     assert state.state == "downloaded"

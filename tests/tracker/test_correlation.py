@@ -23,6 +23,7 @@ from custom_components.media_request_tracker.tracker.correlation import (
     find_request,
     normalise_title,
 )
+from custom_components.media_request_tracker.tracker.models import HISTORY_LIMIT
 from tests.helpers.correlation_story import (
     ARRIVAL,
     ARRIVAL_HASH,
@@ -379,3 +380,21 @@ def test_grab_without_a_hash_keeps_the_known_one() -> None:
 
     assert tracker.apply(grab(qbit_hash=None), at(10)) == []
     assert tracker.requests["1"].qbit_hash == ARRIVAL_HASH
+
+
+def test_history_keeps_the_last_entries_and_counts_the_rest() -> None:
+    """150 re-grabs: the last 100 entries stay, the older ones are a count, also after storage."""
+    tracker = tracker_after(seerr(S.APPROVED), grab(), progress(TorrentPhase.DOWNLOADING, 0.3))
+    entries_before = len(tracker.requests["1"].history)
+    for number in range(150):
+        tracker.apply(grab(qbit_hash=f"{number:040x}"), at(10 + number))
+
+    request = tracker.requests["1"]
+    assert len(request.history) == HISTORY_LIMIT == 100
+    assert request.history_folded == entries_before + 150 - HISTORY_LIMIT
+    assert request.history[-1].to_dict()["at"] == at(159).isoformat()
+    assert request.history[0].to_dict()["at"] == at(60).isoformat()
+    restored, unreadable = Tracker.from_stored(tracker.to_dict())
+    assert not unreadable
+    assert restored.requests["1"].history_folded == request.history_folded
+    assert len(restored.requests["1"].history) == HISTORY_LIMIT

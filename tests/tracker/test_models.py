@@ -184,6 +184,7 @@ def test_minimal_request_storage_format() -> None:
         "episodes": [],
         "torrents": {},
         "history": [],
+        "history_folded": 0,
     }
 
 

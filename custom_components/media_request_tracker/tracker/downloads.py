@@ -54,7 +54,7 @@ def on_release_grabbed(tracker: Tracker, event: ReleaseGrabbed, now: datetime) -
         and request.qbit_hash != event.qbit_hash
     ):
         # A new release for the same title (the first one failed): follow the new torrent.
-        request.history.append(HistoryEntry(request.state, now, "grabbed another release"))
+        request.add_history(HistoryEntry(request.state, now, "grabbed another release"))
         request.progress = 0.0
     updated = merge_media(request, event.media, event.arr_id)
     updated |= update_fields(

@@ -83,7 +83,7 @@ def _note_upgrade(finished: Request, event: FileImported, now: datetime) -> list
     last = finished.history[-1]
     if last.note == note and finished.final_path == (event.final_path or finished.final_path):
         return []  # the same upgrade delivered again
-    finished.history.append(HistoryEntry(finished.state, now, note))
+    finished.add_history(HistoryEntry(finished.state, now, note))
     finished.final_path = event.final_path or finished.final_path
     return collect(finished, None, updated=True)
 

@@ -46,7 +46,7 @@ def _link(request: Request, jellyfin_id: str, method: str, now: datetime) -> lis
     """Link an available request to its library item (Jellyseerr had said available)."""
     request.jellyfin_id = jellyfin_id
     request.next_verify_at = None
-    request.history.append(HistoryEntry(request.state, now, f"found in Jellyfin ({method})"))
+    request.add_history(HistoryEntry(request.state, now, f"found in Jellyfin ({method})"))
     return collect(request, None, updated=True)
 
 

@@ -28,7 +28,7 @@ def transition(
     request.state = target
     request.state_since = now
     set_stuck(request, None)
-    request.history.append(HistoryEntry(target, now, note))
+    request.add_history(HistoryEntry(target, now, note))
     if target in VERIFY_STATES:
         request.verify_attempts = 0
         request.next_verify_at = now + timedelta(seconds=VERIFY_BACKOFF[0])

@@ -42,6 +42,10 @@ class HistoryEntry:
         )
 
 
+# The history entries a request keeps (re-grabs and upgrades add one each, without end).
+HISTORY_LIMIT = 100
+
+
 @dataclass(slots=True)
 class Episode:
     """One episode of a TV request, tracked on its own."""
@@ -147,6 +151,16 @@ class Request:
     # Per torrent hash (TV: a request can have several): client state, eta, speed.
     torrents: dict[str, dict[str, Any]] = field(default_factory=dict)
     history: list[HistoryEntry] = field(default_factory=list)
+    # How many of the oldest history entries were dropped to keep the last HISTORY_LIMIT.
+    history_folded: int = 0
+
+    def add_history(self, entry: HistoryEntry) -> None:
+        """Append to the history, folding the oldest entries into a count past the limit."""
+        self.history.append(entry)
+        extra = len(self.history) - HISTORY_LIMIT
+        if extra > 0:
+            del self.history[:extra]
+            self.history_folded += extra
 
     @property
     def is_active(self) -> bool:

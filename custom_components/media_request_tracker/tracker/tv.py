@@ -224,7 +224,7 @@ def aggregate(request: Request, now: datetime, note: str | None = None) -> Reque
     previous = request.state
     request.state = state
     request.state_since = now
-    request.history.append(HistoryEntry(state, now, note))
+    request.add_history(HistoryEntry(state, now, note))
     stuck_from_episodes(request)
     if state is RequestState.AVAILABLE:
         request.available_at = now
