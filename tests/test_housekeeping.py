@@ -513,3 +513,75 @@ async def test_finished_requests_are_forgotten_after_the_retention(
     assert hass.states.get(ARRIVAL_ENTITY) is None
     assert entity_registry.async_get(ARRIVAL_ENTITY) is None
     assert setup_entry.runtime_data.coordinator.tracker.requests == {}
+
+
+async def test_a_queue_slower_than_the_bound_leaves_the_generic_reason(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A hung queue: the next ticks start no second run; after 60 s the flag goes out anyway."""
+    client = await hass_client_no_auth()
+    await downloaded_arrival(hass, aioclient_mock, client)
+    answer = asyncio.Event()
+
+    async def hung_queue(method: str, url: URL, data: Any) -> AiohttpClientMockResponse:
+        await answer.wait()
+        return AiohttpClientMockResponse(method, url, json={"records": []})
+
+    aioclient_mock.get(f"{RADARR_URL}/api/v3/queue", side_effect=hung_queue)
+    try:
+        freezer.tick(timedelta(hours=2, minutes=5))
+        async_fire_time_changed(hass)
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert queue_calls(aioclient_mock, RADARR_URL) == ["1"]
+        # Past the 60 s bound (the mock has no 15 s timeout of its own): one read only.
+        freezer.tick(timedelta(seconds=61))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+    finally:
+        answer.set()
+    state = sensor(hass)
+    assert state.attributes["stuck"] is True
+    assert state.attributes["stuck_reason"] == "not imported for 2 h"
+    assert queue_calls(aioclient_mock, RADARR_URL) == ["1"]
+
+
+async def test_housekeeping_runs_never_overlap(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A queue read still going at the next 5-minute ticks (bound raised): they are skipped."""
+    monkeypatch.setattr(
+        "custom_components.media_request_tracker.housekeeping.EXPLAIN_TIMEOUT", 3600.0
+    )
+    client = await hass_client_no_auth()
+    await downloaded_arrival(hass, aioclient_mock, client)
+    answer = asyncio.Event()
+
+    async def slow_queue(method: str, url: URL, data: Any) -> AiohttpClientMockResponse:
+        await answer.wait()
+        return AiohttpClientMockResponse(
+            method, url, json={"page": 1, "pageSize": 100, "totalRecords": 0, "records": []}
+        )
+
+    aioclient_mock.get(f"{RADARR_URL}/api/v3/queue", side_effect=slow_queue)
+    try:
+        for _ in range(4):  # the first tick past the limit, then three more 5 minutes apart
+            freezer.tick(timedelta(hours=2, minutes=5) if _ == 0 else timedelta(minutes=5))
+            async_fire_time_changed(hass)
+            for _ in range(20):
+                await asyncio.sleep(0)
+        assert queue_calls(aioclient_mock, RADARR_URL) == ["1"]
+    finally:
+        answer.set()
+    await hass.async_block_till_done()
+    assert sensor(hass).attributes["stuck"] is True
+    assert queue_calls(aioclient_mock, RADARR_URL) == ["1"]

@@ -6,17 +6,23 @@ told, so the stuck event carries the queue's reason and code.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from .clients import StackClients
 from .clients.arr.api import ArrClient
 from .clients.arr.queue import explain_queue, with_health
+from .const import LOGGER
 from .errors import best_effort
 from .options import StackOptions
 from .tracker import MediaType, Tracker, TrackerEvent
 from .tracker.events import DownloadExplained, RetentionDue, StuckCheckDue
 from .tracker.stuck import StuckCode
+
+
+# Seconds the queues may take, in all, to explain one round; then the generic reasons stand.
+EXPLAIN_TIMEOUT = 60.0
 
 
 class Housekeeper:
@@ -36,11 +42,30 @@ class Housekeeper:
             if client is not None
         }
         self._on_events = on_events
+        self._running = False
 
     async def async_run(self, tracker: Tracker, options: StackOptions, now: datetime) -> None:
-        """Flag what outlived its limit (explained where a queue can), then forget old requests."""
+        """Flag what outlived its limit (explained where a queue can), then forget old requests.
+
+        A run never overlaps the previous one: while a slow queue keeps it going, the next
+        timer tick is skipped.
+        """
+        if self._running:
+            LOGGER.debug("Housekeeping skipped: the previous run has not finished")
+            return
+        self._running = True
         check = StuckCheckDue(options.stuck_limits)
-        explained = await self._async_explain(tracker.explainable(check, now))
+        try:
+            async with asyncio.timeout(EXPLAIN_TIMEOUT):
+                explained = await self._async_explain(tracker.explainable(check, now))
+        except TimeoutError:
+            LOGGER.info(
+                "Radarr's or Sonarr's queue took over %.0f s; the stuck reasons stay",
+                EXPLAIN_TIMEOUT,
+            )
+            explained = []
+        finally:
+            self._running = False
         self._on_events([check, *explained, RetentionDue(options.keep)])
 
     async def _async_explain(self, waiting: Mapping[str, MediaType]) -> list[TrackerEvent]:
