@@ -20,7 +20,6 @@ from .tracker import MediaType, Tracker, TrackerEvent
 from .tracker.events import DownloadExplained, RetentionDue, StuckCheckDue
 from .tracker.stuck import StuckCode
 
-
 # Seconds the queues may take, in all, to explain one round; then the generic reasons stand.
 EXPLAIN_TIMEOUT = 60.0
 
