@@ -173,6 +173,13 @@ ITEMS = re.compile(r"^http://127\.0\.0\.1:8096/Items\?.*$")
 BASE_QUERY = {
     "recursive": "true",
     "fields": "ProviderIds,Path,MediaSources",
+    # Every search is bounded: the newest 50, without images, user data or a total count.
+    "enableImages": "false",
+    "enableUserData": "false",
+    "limit": "50",
+    "sortBy": "DateCreated",
+    "sortOrder": "Descending",
+    "enableTotalRecordCount": "false",
     "includeItemTypes": "Movie",
     "hasTmdbId": "true",
 }
@@ -306,3 +313,31 @@ async def test_validate_reads_system_info_with_the_mediabrowser_token(
 
     assert requests_made(mocked) == {("GET", f"{URL}/System/Info"): 1}
     assert sent(mocked)[0]["headers"] == {"Authorization": 'MediaBrowser Token="KEY"'}
+
+
+async def test_find_episodes_asks_for_real_episodes_without_images(
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    """A series' episodes: no virtual ones, no images or user data; multi-episode files count."""
+    episodes = re.compile(r"^http://127\.0\.0\.1:8096/Shows/series-1/Episodes\?.*$")
+    async with mocked_http(aioclient_mock) as (session, mocked):
+        mocked.get(
+            episodes,
+            json=page(
+                item(Id="e1", ParentIndexNumber=1, IndexNumber=1),
+                item(Id="e23", ParentIndexNumber=1, IndexNumber=2, IndexNumberEnd=3),
+                item(Id="virtual", ParentIndexNumber=1, IndexNumber=4, LocationType="Virtual"),
+            ),
+        )
+
+        found = await jellyfin(session).async_find_episodes("series-1")
+
+    assert found == {(1, 1): "e1", (1, 2): "e23", (1, 3): "e23"}
+    assert [call["params"] for call in sent(mocked)] == [
+        {
+            "fields": "ProviderIds,Path,MediaSources",
+            "isMissing": "false",
+            "enableImages": "false",
+            "enableUserData": "false",
+        }
+    ]

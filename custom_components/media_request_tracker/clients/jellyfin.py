@@ -21,6 +21,18 @@ from .api import JsonApiClient
 from .schema import ParsedWebhook, lenient_id, lenient_str, template_schema, validate
 
 ITEM_FIELDS = "ProviderIds,Path,MediaSources"
+# Every search is bounded: the item looked for was just added, so the newest come first and a
+# page of them is enough (a year scan or an untyped title search in a large library would
+# otherwise return thousands of items, with their media sources, images and user data).
+SEARCH_LIMIT = 50
+LEAN = {"enableImages": "false", "enableUserData": "false"}
+SEARCH_BOUNDS = {
+    **LEAN,
+    "limit": str(SEARCH_LIMIT),
+    "sortBy": "DateCreated",
+    "sortOrder": "Descending",
+    "enableTotalRecordCount": "false",
+}
 
 # ItemType of the plugin's ItemAdded → the media type a request has.
 ITEM_MEDIA_TYPES: dict[str, MediaType] = {
@@ -102,7 +114,9 @@ class JellyfinClient(JsonApiClient):
         await self.get_json("/System/Info")
 
     async def _items(self, params: dict[str, str]) -> list[dict[str, Any]]:
-        body = await self.get_json("/Items", {"recursive": "true", "fields": ITEM_FIELDS, **params})
+        body = await self.get_json(
+            "/Items", {"recursive": "true", "fields": ITEM_FIELDS, **SEARCH_BOUNDS, **params}
+        )
         items = body.get("Items") if isinstance(body, dict) else None
         return [item for item in items or [] if isinstance(item, dict)]
 
@@ -207,7 +221,7 @@ class JellyfinClient(JsonApiClient):
         A multi-episode file is one item with `IndexNumberEnd`: it stands for each episode it holds.
         """
         body = await self.get_json(
-            f"/Shows/{series_id}/Episodes", {"fields": ITEM_FIELDS, "isMissing": "false"}
+            f"/Shows/{series_id}/Episodes", {"fields": ITEM_FIELDS, "isMissing": "false", **LEAN}
         )
         items = body.get("Items") if isinstance(body, dict) else None
         found: dict[tuple[int, int], str] = {}

@@ -219,7 +219,18 @@ def _anime_movie_steps(title: str, year: int) -> list[tuple[str, dict[str, str]]
 
 
 def _items_query(params: dict[str, str]) -> dict[str, str]:
-    return {"recursive": "true", "fields": "ProviderIds,Path,MediaSources", **params}
+    return {
+        "recursive": "true",
+        "fields": "ProviderIds,Path,MediaSources",
+        # Every search is bounded: the newest 50, without images, user data or a total count.
+        "enableImages": "false",
+        "enableUserData": "false",
+        "limit": "50",
+        "sortBy": "DateCreated",
+        "sortOrder": "Descending",
+        "enableTotalRecordCount": "false",
+        **params,
+    }
 
 
 @pytest.mark.parametrize(
