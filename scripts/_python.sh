@@ -33,7 +33,7 @@ _is_python313() {
   _is_python 13 "$@"
 }
 
-_python313_path() {
+_python_path() {
   "$@" -c 'import sys; print(sys.executable)'
 }
 
@@ -55,7 +55,7 @@ find_python313() {
   # 3.13 version is selected, so try the plain command first, then each installed 3.13.x.
   if command -v python3.13 >/dev/null 2>&1; then
     if _is_python313 python3.13; then
-      PYTHON313="$(_python313_path python3.13)"
+      PYTHON313="$(_python_path python3.13)"
       _announce_python "$PYTHON313" "python3.13 on PATH"
       return 0
     fi
@@ -64,7 +64,7 @@ find_python313() {
       while read -r version; do
         [[ "$version" == 3.13.* ]] || continue
         if PYENV_VERSION="$version" _is_python313 python3.13; then
-          PYTHON313="$(PYENV_VERSION="$version" _python313_path python3.13)"
+          PYTHON313="$(PYENV_VERSION="$version" _python_path python3.13)"
           _announce_python "$PYTHON313" "pyenv $version"
           return 0
         fi
@@ -122,7 +122,7 @@ find_python314() {
     exit 1
   fi
   if command -v python3.14 >/dev/null 2>&1 && _is_python 14 python3.14; then
-    PYTHON314="$(_python313_path python3.14)"
+    PYTHON314="$(_python_path python3.14)"
     _announce_python "$PYTHON314" "python3.14 on PATH"
     return 0
   fi
