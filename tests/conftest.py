@@ -6,6 +6,7 @@ import custom_components  # noqa: F401  isort: skip
 
 import logging
 from collections.abc import AsyncGenerator, Generator
+from datetime import datetime
 
 import pytest
 from homeassistant.core import HomeAssistant
@@ -15,6 +16,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClien
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.media_request_tracker.const import DOMAIN
+from custom_components.media_request_tracker.tracker import Change, Tracker, TrackerEvent
 
 from . import (
     ENTRY_DATA,
@@ -23,11 +25,26 @@ from . import (
 )
 from .helpers.deprecations import deprecation_lines
 from .helpers.fake_shoko import FakeShoko
+from .helpers.tracker_index import index_disagreements
 
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load integrations from custom_components in every test."""
+
+
+@pytest.fixture(autouse=True)
+def tracker_index_agrees(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After every event any test applies, check the tracker's index against a full scan."""
+    apply = Tracker.apply
+
+    def apply_and_check(tracker: Tracker, event: TrackerEvent, now: datetime) -> list[Change]:
+        changes = apply(tracker, event, now)
+        disagreements = index_disagreements(tracker)
+        assert not disagreements, f"after {type(event).__name__}: {disagreements}"
+        return changes
+
+    monkeypatch.setattr(Tracker, "apply", apply_and_check)
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .events import MediaKey
+from .index import Key
 from .models import Request
 
 
@@ -24,6 +25,28 @@ class Probe:
     jellyseerr_id: int | None = None
     # TV: the seasons the event is about; a request whose requested seasons cover them wins.
     seasons: frozenset[int] = frozenset()
+
+    def has_ids(self) -> bool:
+        """Return whether the event names its media by any id (not by title alone)."""
+        return bool(self.keys())
+
+    def keys(self) -> list[Key]:
+        """Return the index keys of every id the event names (see `index.request_keys`)."""
+        media = self.media
+        keys: list[Key] = []
+        if self.qbit_hash is not None:
+            keys.append(("hash", self.qbit_hash))
+        if self.jellyseerr_id is not None:
+            keys.append(("jellyseerr_id", self.jellyseerr_id))
+        for name, value in (
+            ("arr_id", self.arr_id),
+            ("tmdb_id", media.tmdb_id),
+            ("tvdb_id", media.tvdb_id),
+            ("imdb_id", media.imdb_id),
+        ):
+            if value is not None:
+                keys.append((name, media.media_type, value))
+        return keys
 
     def covered_by(self, request: Request) -> bool:
         """Return whether the request asked for every season the event is about."""
@@ -72,21 +95,6 @@ MATCHERS: tuple[tuple[str, Matcher], ...] = (
 )
 
 
-def _has_ids(probe: Probe) -> bool:
-    media = probe.media
-    return any(
-        value is not None
-        for value in (
-            probe.qbit_hash,
-            probe.arr_id,
-            probe.jellyseerr_id,
-            media.tmdb_id,
-            media.tvdb_id,
-            media.imdb_id,
-        )
-    )
-
-
 def find_request(requests: Iterable[Request], probe: Probe) -> Request | None:
     """Return the newest request the probe belongs to, or None; callers pass only candidates."""
     newest_first = list(requests)[::-1]
@@ -101,7 +109,7 @@ def find_request(requests: Iterable[Request], probe: Probe) -> Request | None:
     # No request asked for these seasons: the strongest match takes them.
     if fallback is not None:
         return fallback
-    if _has_ids(probe):
+    if probe.has_ids():
         return None
     for request in newest_first:
         if request.media_type is probe.media.media_type and _title_year(request, probe):

@@ -97,7 +97,7 @@ def on_torrents_polled(tracker: Tracker, event: TorrentsPolled, now: datetime) -
 def on_torrent_progress(tracker: Tracker, event: TorrentProgress, now: datetime) -> list[Change]:
     """Give the torrent's requests (TV: its episodes) the client's progress and phase."""
     changes: list[Change] = []
-    for request in list(tracker.active()):
+    for request in tracker.with_torrent(event.qbit_hash):
         if request.media_type is MediaType.TV:
             if event.qbit_hash in request.hashes():
                 updated = tv.apply_torrent(request, event)
@@ -151,7 +151,7 @@ def on_torrent_missing(tracker: Tracker, event: TorrentMissing, now: datetime) -
     accepted it.
     """
     changes: list[Change] = []
-    for request in list(tracker.active()):
+    for request in tracker.with_torrent(event.qbit_hash):
         seen = (
             event.qbit_hash in request.torrents
             if request.media_type is MediaType.TV
@@ -186,7 +186,7 @@ def on_torrent_files(tracker: Tracker, event: TorrentFiles, _now: datetime) -> l
     """Give each episode of a season pack its own file's progress."""
     return [
         change
-        for request in list(tracker.active())
+        for request in tracker.with_torrent(event.qbit_hash)
         if request.media_type is MediaType.TV and event.qbit_hash in request.hashes()
         for change in collect(request, None, tv.apply_files(request, event))
     ]

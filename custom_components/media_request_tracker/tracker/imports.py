@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from . import tv
 from .changes import Change, collect
-from .correlation import Probe, find_request
+from .correlation import Probe
 from .events import FileImported, ImportNeedsAttention, MediaKey
 from .lifecycle import aggregate, merge_media, transition
 from .models import (
@@ -38,9 +38,7 @@ def on_file_imported(tracker: Tracker, event: FileImported, now: datetime) -> li
     )
     if event.is_upgrade and tracker.find_active(probe) is None:
         # Upgrades of a finished request only leave a note (DESIGN §2).
-        finished = find_request(
-            (r for r in tracker.requests.values() if r.state is RequestState.AVAILABLE), probe
-        )
+        finished = tracker.find(probe, lambda request: request.state is RequestState.AVAILABLE)
         if finished is not None:
             return _note_upgrade(finished, event, now)
     request = tracker.find_active(probe)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from . import tv
 from .changes import Change, collect
-from .correlation import Probe, find_request
+from .correlation import Probe
 from .events import (
     LibraryCheckRequested,
     LibraryEpisodesFound,
@@ -28,13 +28,19 @@ def on_library_check_requested(
     tracker: Tracker, event: LibraryCheckRequested, now: datetime
 ) -> list[Change]:
     """Check the waiting requests (or the one the media server named) at once."""
-    waiting = [r for r in tracker.active() if r.state in VERIFY_STATES]
     if event.media is not None:
-        match = find_request(waiting, Probe(event.media))
+        match = tracker.find(Probe(event.media), _waiting)
         waiting = [match] if match is not None else []
+    else:
+        waiting = [request for request in tracker.library_candidates() if _waiting(request)]
     for request in waiting:
         request.next_verify_at = now
     return []
+
+
+def _waiting(request: Request) -> bool:
+    """Return whether an active request waits for the media server to have its item."""
+    return request.is_active and request.state in VERIFY_STATES
 
 
 def _awaiting(tracker: Tracker, request_id: str) -> Request | None:

@@ -32,9 +32,10 @@ from .events import (
     TorrentsPolled,
     TrackerEvent,
 )
-from .lifecycle import VERIFY_BACKOFF, awaits_library
+from .index import Key, RequestIndex, awaiting_library
+from .lifecycle import VERIFY_BACKOFF
 from .models import HistoryEntry, MediaType, Request
-from .states import TORRENT_STATES, VERIFY_STATES, RequestState
+from .states import VERIFY_STATES, RequestState
 
 type Handler = Callable[[Tracker, Any, datetime], list[Change]]
 
@@ -71,12 +72,20 @@ class Tracker:
         # Hashes the download client has listed since start-up (not stored: a restarted
         # Home Assistant polls fast until the client has listed each torrent once).
         self.listed_hashes: set[str] = set()
+        self._index = RequestIndex()
+        # Requests a handler created (their creation is reported, their ids come after).
+        self._created: set[str] = set()
 
     # -- the reducer ---------------------------------------------------------------------------
 
     def apply(self, event: TrackerEvent, now: datetime) -> list[Change]:
         """Apply one event at time `now`; return the changes it caused (empty if none)."""
-        return HANDLERS[type(event)](self, event, now)
+        changes = HANDLERS[type(event)](self, event, now)
+        self._created.update(change.request_id for change in changes)
+        for request_id in self._created:
+            self._index.refresh(request_id, self.requests.get(request_id))
+        self._created.clear()
+        return changes
 
     # -- persistence ---------------------------------------------------------------------------
 
@@ -84,7 +93,7 @@ class Tracker:
         """Return a JSON-ready snapshot."""
         return {
             "next_id": self._next_id,
-            "requests": [request.to_dict() for request in self.requests.values()],
+            "requests": [self._index.stored(request) for request in self.requests.values()],
         }
 
     @classmethod
@@ -108,6 +117,7 @@ class Tracker:
                 unreadable.append(item)
                 continue
             tracker.requests[request.request_id] = request
+            tracker._index.refresh(request.request_id, request)
         tracker._next_id = max(
             int(data.get("next_id", 1)),
             *(int(request_id) + 1 for request_id in tracker.requests),
@@ -132,11 +142,34 @@ class Tracker:
         if state in VERIFY_STATES:
             request.next_verify_at = now + timedelta(seconds=VERIFY_BACKOFF[0])
         self.requests[request_id] = request
+        self._index.refresh(request_id, request)
+        self._created.add(request_id)
         return request
 
     def find_active(self, probe: Probe) -> Request | None:
         """Return the active request an event belongs to (DESIGN §3), if any."""
-        return find_request(self.active(), probe)
+        return self.find(probe, lambda request: request.is_active)
+
+    def find(self, probe: Probe, where: Callable[[Request], bool]) -> Request | None:
+        """Return the request `where` accepts that the probe belongs to (DESIGN §3), if any.
+
+        Only the requests sharing an id with the probe are candidates; a probe with no id at
+        all (a title and year) is compared with every request.
+        """
+        has_ids = probe.has_ids()
+        candidates = self.holding(probe.keys()) if has_ids else list(self.requests.values())
+        return find_request((request for request in candidates if where(request)), probe)
+
+    def holding(self, keys: Iterable[Key]) -> list[Request]:
+        """Return the requests with any of these keys, oldest first."""
+        return self._holding_ids(self._index.holders(keys))
+
+    def _holding_ids(self, request_ids: Iterable[str]) -> list[Request]:
+        return [self.requests[request_id] for request_id in request_ids]
+
+    def with_torrent(self, qbit_hash: str) -> list[Request]:
+        """Return the active requests that have (or had) this torrent, oldest first."""
+        return [request for request in self.holding([("hash", qbit_hash)]) if request.is_active]
 
     def finished_with(
         self, *, jellyseerr_id: int | None = None, qbit_hash: str | None = None
@@ -145,10 +178,15 @@ class Tracker:
 
         Such an event is a redelivery of one that request already absorbed, not a new request.
         """
+        keys: list[Key] = []
+        if jellyseerr_id is not None:
+            keys.append(("jellyseerr_id", jellyseerr_id))
+        if qbit_hash is not None:
+            keys.append(("hash", qbit_hash))
         return any(
             (jellyseerr_id is not None and request.jellyseerr_id == jellyseerr_id)
             or (qbit_hash is not None and qbit_hash in request.hashes())
-            for request in self.requests.values()
+            for request in self.holding(keys)
             if not request.is_active
         )
 
@@ -160,17 +198,7 @@ class Tracker:
 
     def tracked_hashes(self) -> set[str]:
         """Return the torrent hashes of requests (TV: of episodes) whose download is under way."""
-        hashes: set[str] = set()
-        for request in self.active():
-            if request.media_type is MediaType.TV:
-                hashes |= {
-                    episode.qbit_hash
-                    for episode in request.episodes
-                    if episode.state in TORRENT_STATES and episode.qbit_hash
-                }
-            elif request.state in TORRENT_STATES and request.qbit_hash:
-                hashes.add(request.qbit_hash)
-        return hashes
+        return self._index.downloading()
 
     def unlisted_hashes(self) -> set[str]:
         """Return the tracked hashes the download client has not listed yet (about to start)."""
@@ -180,13 +208,16 @@ class Tracker:
 
     def season_pack_hashes(self) -> set[str]:
         """Return the tracked hashes that carry several episodes (their files show each one)."""
-        tracked = self.tracked_hashes()
-        counts: dict[str, int] = {}
-        for request in self.active():
-            for episode in request.episodes:
-                if episode.qbit_hash in tracked:
-                    counts[episode.qbit_hash] = counts.get(episode.qbit_hash, 0) + 1
-        return {torrent for torrent, count in counts.items() if count > 1}
+        return {
+            torrent
+            for torrent in self.tracked_hashes()
+            if sum(
+                episode.qbit_hash == torrent
+                for request in self.with_torrent(torrent)
+                for episode in request.episodes
+            )
+            > 1
+        }
 
     def packs_to_read(self, torrents: Iterable[TorrentProgress]) -> list[str]:
         """Return the season packs among `torrents` whose files are worth reading now."""
@@ -197,22 +228,24 @@ class Tracker:
             if torrent.qbit_hash in packs and torrent.phase is TorrentPhase.DOWNLOADING
         ]
 
+    def library_candidates(self) -> list[Request]:
+        """Return the requests that may wait for a media-server check, oldest first."""
+        return self._holding_ids(self._index.library_candidates())
+
     def due_for_verification(self, now: datetime) -> list[Request]:
         """Return the requests whose media-server check is due."""
         return [
             request
-            for request in self.requests.values()
-            if awaits_library(request)
-            and request.next_verify_at is not None
-            and request.next_verify_at <= now
+            for request in awaiting_library(self.requests, self._index)
+            if request.next_verify_at is not None and request.next_verify_at <= now
         ]
 
     def next_verification_at(self) -> datetime | None:
         """Return when the next media-server check is due, if any is planned."""
         times = [
             request.next_verify_at
-            for request in self.requests.values()
-            if awaits_library(request) and request.next_verify_at is not None
+            for request in awaiting_library(self.requests, self._index)
+            if request.next_verify_at is not None
         ]
         return min(times, default=None)
 

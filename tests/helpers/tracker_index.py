@@ -1,0 +1,42 @@
+"""A check that the tracker's index agrees with its requests, run after every event in tests.
+
+The index (tracker/index.py) is refreshed from the changes handlers report; a handler that
+changes a request without saying so would leave it stale. This recomputes every answer the
+index gives from the requests themselves and compares.
+"""
+
+from __future__ import annotations
+
+from custom_components.media_request_tracker.tracker import Tracker
+from custom_components.media_request_tracker.tracker.index import (
+    downloading_hashes,
+    request_keys,
+)
+from custom_components.media_request_tracker.tracker.lifecycle import awaits_library
+
+
+def index_disagreements(tracker: Tracker) -> list[str]:
+    """Return what the index answers differently from a scan of every request (empty: none)."""
+    found: list[str] = []
+    requests = list(tracker.requests.values())
+    downloading = set().union(*(downloading_hashes(request) for request in requests))
+    if tracker.tracked_hashes() != downloading:
+        found.append(f"downloading hashes {tracker.tracked_hashes()} != {downloading}")
+    for request in requests:
+        for key in request_keys(request):
+            holders = tracker.holding([key])
+            if request not in holders:
+                found.append(f"request {request.request_id} not found by {key}")
+    candidates = tracker.library_candidates()
+    found += [
+        f"request {request.request_id} awaits the library but is no candidate"
+        for request in requests
+        if awaits_library(request) and request not in candidates
+    ]
+    stored = tracker.to_dict()["requests"]
+    fresh = [request.to_dict() for request in requests]
+    for stored_form, fresh_form in zip(stored, fresh, strict=True):
+        stale = [key for key, value in fresh_form.items() if stored_form.get(key) != value]
+        if stale:
+            found.append(f"request {fresh_form['request_id']}: stored {stale} are stale")
+    return found
