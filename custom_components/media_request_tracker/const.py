@@ -51,6 +51,9 @@ MAX_BODY_BYTES: Final = 1024 * 1024
 
 STORAGE_VERSION: Final = 1
 STORAGE_MINOR_VERSION: Final = 1
+# Seconds within which a change is written to disk (a burst of changes shares one write), and
+# within which a change of progress-like fields only is (download progress, speed, ETA).
 SAVE_DELAY: Final = 2.0
+VOLATILE_SAVE_DELAY: Final = 300.0
 # Seconds after a poll for a new torrent during which further new torrents share one poll.
 NEW_TORRENT_POLL_COOLDOWN: Final = 1.0

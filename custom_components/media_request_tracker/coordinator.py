@@ -24,9 +24,17 @@ from .housekeeping import Housekeeper
 from .options import StackOptions
 from .storage import TrackerStorage
 from .tracker import Change, ChangeKind, TorrentPhase, Tracker, TrackerEvent
-from .tracker.events import RetentionDue, TorrentsPolled
+from .tracker.events import (
+    RetentionDue,
+    TorrentFiles,
+    TorrentProgress,
+    TorrentsPolled,
+)
 from .tracker.states import TORRENT_STATES
 from .verification import LibraryVerifier
+
+# What the download client reports: changes of these alone are progress-like figures.
+POLL_EVENTS = (TorrentsPolled, TorrentProgress, TorrentFiles)
 
 
 @dataclass
@@ -86,6 +94,7 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         # The coordinator's one listener (it also keeps the polls scheduled); the entities
         # hear of their own request's changes only.
         self.config_entry.async_on_unload(self.async_add_listener(self._async_polled))
+        self.config_entry.async_on_unload(self.storage.async_listen_final_write())
         # Forget what expired while Home Assistant was off.
         self.async_apply([RetentionDue(self.options.keep)])
 
@@ -135,14 +144,22 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         that changes nothing writes none.
         """
         now = dt_util.utcnow()
-        changes = [change for event in events for change in self.tracker.apply(event, now)]
+        changes: list[Change] = []
+        volatile = True
+        for event in events:
+            caused = self.tracker.apply(event, now)
+            volatile &= isinstance(event, POLL_EVENTS) and all(
+                change.kind is ChangeKind.UPDATED for change in caused
+            )
+            changes += caused
         removed = [change.request_id for change in changes if change.kind is ChangeKind.REMOVED]
         if removed:
             remove_request_entities(self.hass, self.config_entry, removed)
             LOGGER.debug("Forgot %d finished requests", len(removed))
         fire_changes(self.hass, self.config_entry, self.tracker, changes)
         if changes:
-            self.storage.save_soon(self.tracker)
+            # A transition is saved within seconds; moving progress figures only now and then.
+            self.storage.save_soon(self.tracker, volatile=volatile)
         if self._verifier is not None:
             self._verifier.schedule(self.tracker)
         self._adapt_interval()

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import inspect
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from homeassistant import exceptions as ha_exceptions
-from homeassistant.core import HomeAssistant
+from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryError, HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.json import save_json
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN, LOGGER, SAVE_DELAY, STORAGE_MINOR_VERSION, STORAGE_VERSION
+from .const import (
+    DOMAIN,
+    LOGGER,
+    SAVE_DELAY,
+    STORAGE_MINOR_VERSION,
+    STORAGE_VERSION,
+    VOLATILE_SAVE_DELAY,
+)
 from .tracker import Tracker
 
 STORAGE_KEY = DOMAIN + ".{entry_id}"
@@ -49,6 +60,14 @@ STORE_REFUSES_NEWER: type[Exception] = getattr(
     ha_exceptions, "UnsupportedStorageVersionError", StorageTooNew
 )
 
+# A snapshot is made of fresh dicts nobody changes: Home Assistant may turn it into JSON in a
+# worker thread, off the event loop (2026.2 and newer ask to be told so; older ones always do).
+_OFF_THE_LOOP: dict[str, Any] = (
+    {"serialize_in_event_loop": False}
+    if "serialize_in_event_loop" in inspect.signature(Store.__init__).parameters
+    else {}
+)
+
 
 class TrackerStorage:
     """Loads and saves the tracker of one entry."""
@@ -62,8 +81,13 @@ class TrackerStorage:
             STORAGE_VERSION,
             STORAGE_KEY.format(entry_id=entry_id),
             minor_version=STORAGE_MINOR_VERSION,
+            **_OFF_THE_LOOP,
         )
         self.loaded = False
+        # The tracker to write when the planned save is due (None: no save planned).
+        self._pending: Tracker | None = None
+        self._due: float | None = None
+        self._cancel_save: CALLBACK_TYPE | None = None
 
     @property
     def path(self) -> str:
@@ -153,13 +177,51 @@ class TrackerStorage:
             {"count": str(len(records)), "path": str(aside)},
         )
 
-    def save_soon(self, tracker: Tracker) -> None:
-        """Save a snapshot soon (taken now: older Home Assistant serialises in a thread)."""
-        snapshot = tracker.to_dict()
-        self.store.async_delay_save(lambda: snapshot, SAVE_DELAY)
+    def save_soon(self, tracker: Tracker, *, volatile: bool = False) -> None:
+        """Plan a save: within SAVE_DELAY, or VOLATILE_SAVE_DELAY for progress-like fields.
+
+        A save already planned earlier stands: a burst of changes gives one write, and a
+        stream of progress figures one write per VOLATILE_SAVE_DELAY (not one per poll, nor
+        none while the stream lasts). The snapshot is taken when the save is due.
+        """
+        delay = VOLATILE_SAVE_DELAY if volatile else SAVE_DELAY
+        due = self.hass.loop.time() + delay
+        self._pending = tracker
+        if self._due is not None and self._due <= due:
+            return
+        if self._cancel_save is not None:
+            self._cancel_save()
+        self._due = due
+        self._cancel_save = async_call_later(self.hass, delay, self._save_due)
+
+    @callback
+    def _save_due(self, _now: datetime) -> None:
+        """Hand Home Assistant's Store the snapshot of now, which writes it at once."""
+        self._cancel_save = self._due = None
+        snapshot = self._take_snapshot()
+        if snapshot is not None:
+            self.store.async_delay_save(lambda: snapshot, 0)
+
+    def _take_snapshot(self) -> dict[str, Any] | None:
+        """Return the snapshot of the tracker a save is planned for, if any, and plan none."""
+        tracker, self._pending = self._pending, None
+        if self._cancel_save is not None:
+            self._cancel_save()
+            self._cancel_save = self._due = None
+        return tracker.to_dict() if tracker is not None else None
+
+    def async_listen_final_write(self) -> CALLBACK_TYPE:
+        """Write a planned save when Home Assistant stops; return the listener's remover."""
+
+        async def write_planned(_event: Event) -> None:
+            if (snapshot := self._take_snapshot()) is not None:
+                await self.store.async_save(snapshot)
+
+        return self.hass.bus.async_listen(EVENT_HOMEASSISTANT_FINAL_WRITE, write_planned)
 
     async def async_save(self, tracker: Tracker) -> None:
-        """Save now; never over stored requests that were not loaded."""
+        """Save now (a planned save is made now instead); never over requests not loaded."""
+        self._take_snapshot()
         if self.loaded:
             await self.store.async_save(tracker.to_dict())
 
