@@ -196,11 +196,13 @@ class TrackerStorage:
 
     @callback
     def _save_due(self, _now: datetime) -> None:
-        """Hand Home Assistant's Store the snapshot of now, which writes it at once."""
+        """Write the snapshot of now (Home Assistant's stop waits for the write to end)."""
         self._cancel_save = self._due = None
         snapshot = self._take_snapshot()
         if snapshot is not None:
-            self.store.async_delay_save(lambda: snapshot, 0)
+            self.hass.async_create_task(
+                self.store.async_save(snapshot), f"{DOMAIN} save {self.entry_id}"
+            )
 
     def _take_snapshot(self) -> dict[str, Any] | None:
         """Return the snapshot of the tracker a save is planned for, if any, and plan none."""
