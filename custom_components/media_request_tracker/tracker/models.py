@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from .states import TERMINAL_STATES, RequestState
@@ -77,7 +78,7 @@ class Episode:
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data = {name: getattr(self, name) for name in _field_names(Episode)}
         data["state"] = self.state.value
         data["removed_at"] = self.removed_at.isoformat() if self.removed_at else None
         return data
@@ -189,22 +190,16 @@ class Request:
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict for storage."""
-        data: dict[str, Any] = {}
-        for item in fields(self):
-            value = getattr(self, item.name)
-            if item.name in _DATETIME_FIELDS:
-                value = value.isoformat() if value is not None else None
-            elif item.name == "episodes":
-                value = [episode.to_dict() for episode in value]
-            elif item.name == "history":
-                value = [entry.to_dict() for entry in value]
-            elif item.name == "requested_seasons":
-                value = list(value)
-            elif item.name == "torrents":
-                value = {key: dict(status) for key, status in value.items()}
-            elif isinstance(value, StrEnum):
-                value = value.value
-            data[item.name] = value
+        data: dict[str, Any] = {name: getattr(self, name) for name in _field_names(Request)}
+        for name in _DATETIME_FIELDS:
+            value = data[name]
+            data[name] = value.isoformat() if value is not None else None
+        data["media_type"] = self.media_type.value
+        data["state"] = self.state.value
+        data["episodes"] = [episode.to_dict() for episode in self.episodes]
+        data["history"] = [entry.to_dict() for entry in self.history]
+        data["requested_seasons"] = list(self.requested_seasons)
+        data["torrents"] = {key: dict(status) for key, status in self.torrents.items()}
         return data
 
     def verification_to_dict(self) -> dict[str, Any]:
@@ -228,9 +223,20 @@ class Request:
         return cls(**values)
 
 
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    """Return the names of a dataclass's fields in order (asked for every stored request)."""
+    return tuple(item.name for item in fields(cls))
+
+
+@cache
+def _known_names(cls: type) -> frozenset[str]:
+    return frozenset(_field_names(cls))
+
+
 def _known_fields(cls: type, data: dict[str, Any]) -> dict[str, Any]:
     """Return the items of stored data that are fields of `cls` (newer keys are ignored)."""
-    known = {f.name for f in fields(cls)}
+    known = _known_names(cls)
     return {key: value for key, value in data.items() if key in known}
 
 
