@@ -134,9 +134,9 @@ class RequestIndex:
         """Return the torrent hashes whose download is under way."""
         return set(self._hash_users)
 
-    def library_candidates(self) -> list[str]:
-        """Return the ids of requests that may wait for a media-server check, oldest first."""
-        return oldest_first(self._library)
+    def library_candidates(self, *, ordered: bool = True) -> list[str]:
+        """Return the ids of requests that may wait for a media-server check (oldest first)."""
+        return oldest_first(self._library) if ordered else list(self._library)
 
     def stored(self, request: Request) -> dict[str, Any]:
         """Return the request's stored form, made once per change (it is never mutated).
@@ -150,10 +150,12 @@ class RequestIndex:
         return {**stored, **request.verification_to_dict()}
 
 
-def awaiting_library(requests: dict[str, Request], index: RequestIndex) -> list[Request]:
-    """Return the requests whose media-server check is planned, oldest first."""
+def awaiting_library(
+    requests: dict[str, Request], index: RequestIndex, *, ordered: bool = True
+) -> list[Request]:
+    """Return the requests whose media-server check is planned (oldest first if `ordered`)."""
     return [
         request
-        for request_id in index.library_candidates()
+        for request_id in index.library_candidates(ordered=ordered)
         if awaits_library(request := requests[request_id])
     ]

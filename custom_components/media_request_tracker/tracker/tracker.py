@@ -244,7 +244,7 @@ class Tracker:
         """Return when the next media-server check is due, if any is planned."""
         times = [
             request.next_verify_at
-            for request in awaiting_library(self.requests, self._index)
+            for request in awaiting_library(self.requests, self._index, ordered=False)
             if request.next_verify_at is not None
         ]
         return min(times, default=None)
