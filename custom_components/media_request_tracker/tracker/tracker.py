@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import anime, downloads, housekeeping, imports, library, requests
+from . import anime, downloads, housekeeping, imports, library, limits, requests
 from .changes import Change
 from .correlation import Probe, find_request
 from .events import (
@@ -22,6 +22,7 @@ from .events import (
     LibraryUnreachable,
     MediaKey,
     ReleaseGrabbed,
+    RequestCapExceeded,
     RequestNotified,
     RetentionDue,
     StuckCheckDue,
@@ -58,6 +59,7 @@ HANDLERS: dict[type[TrackerEvent], Handler] = {
     StuckCheckDue: housekeeping.on_stuck_check_due,
     DownloadExplained: housekeeping.on_download_explained,
     RetentionDue: housekeeping.on_retention_due,
+    RequestCapExceeded: limits.on_request_cap_exceeded,
 }
 
 
@@ -76,7 +78,9 @@ class Tracker:
 
     def apply(self, event: TrackerEvent, now: datetime) -> list[Change]:
         """Apply one event at time `now`; return the changes it caused (empty if none)."""
-        return HANDLERS[type(event)](self, event, now)
+        changes = HANDLERS[type(event)](self, event, now)
+        limits.note_activity(self, event, changes, now)
+        return changes
 
     # -- persistence ---------------------------------------------------------------------------
 
