@@ -22,6 +22,7 @@ from .entity import new_requests_signal, remove_request_entities, request_signal
 from .errors import best_effort, polling_errors
 from .housekeeping import Housekeeper
 from .options import StackOptions
+from .request_cap import keep_within_cap
 from .storage import TrackerStorage
 from .tracker import Change, ChangeKind, TorrentPhase, Tracker, TrackerEvent
 from .tracker.events import RetentionDue, TorrentsPolled
@@ -86,8 +87,8 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         # The coordinator's one listener (it also keeps the polls scheduled); the entities
         # hear of their own request's changes only.
         self.config_entry.async_on_unload(self.async_add_listener(self._async_polled))
-        # Forget what expired while Home Assistant was off.
-        self.async_apply([RetentionDue(self.options.keep)])
+        # Forget what expired, and abandon what went idle, while Home Assistant was off.
+        self.async_apply([RetentionDue(self.options.keep, self.options.abandon_after)])
 
     async def _async_housekeeping(self, now: datetime) -> None:
         await self._housekeeper.async_run(self.tracker, self.options, now)
@@ -136,6 +137,14 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         """
         now = dt_util.utcnow()
         changes = [change for event in events for change in self.tracker.apply(event, now)]
+        changes += keep_within_cap(
+            self.hass,
+            self.config_entry,
+            self.tracker,
+            changes,
+            cap=self.options.max_requests,
+            now=now,
+        )
         removed = [change.request_id for change in changes if change.kind is ChangeKind.REMOVED]
         if removed:
             remove_request_entities(self.hass, self.config_entry, removed)
