@@ -23,7 +23,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from yarl import URL
 
-from custom_components.media_request_tracker.const import DOMAIN, EVENT_STUCK
+from custom_components.media_request_tracker.const import DOMAIN, EVENT_STATE_CHANGED, EVENT_STUCK
 
 from . import (
     ARRIVAL_ENTITY,
@@ -513,6 +513,57 @@ async def test_finished_requests_are_forgotten_after_the_retention(
     assert hass.states.get(ARRIVAL_ENTITY) is None
     assert entity_registry.async_get(ARRIVAL_ENTITY) is None
     assert setup_entry.runtime_data.coordinator.tracker.requests == {}
+
+
+async def test_a_request_without_news_for_90_days_fails_as_abandoned(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Without options: 90 days after its last news a stalled download fails; news puts it off."""
+    changed = async_capture_events(hass, EVENT_STATE_CHANGED)
+    client = await hass_client_no_auth()
+    await grab_arrival(hass, aioclient_mock, client, state="stalledDL", progress=0.2, dlspeed=0)
+    mock_queue(aioclient_mock, RADARR_URL, [])
+    await advance(hass, freezer, timedelta(days=60))  # polled and flagged stuck: no news
+    assert sensor(hass).state == "downloading"
+
+    replace_mocks(aioclient_mock)  # day 60: a few more bytes came in
+    mock_qbittorrent(aioclient_mock, [torrent(state="stalledDL", progress=0.3, dlspeed=0)])
+    mock_queue(aioclient_mock, RADARR_URL, [])
+    await advance(hass, freezer, 30)
+    await advance(hass, freezer, timedelta(days=89, hours=23))
+    assert sensor(hass).state == "downloading"  # 150 days since the grab, not 90 since news
+
+    await advance(hass, freezer, timedelta(hours=1))
+    state = sensor(hass)
+    assert state.state == "failed"
+    assert state.attributes["failure_code"] == "abandoned"
+    assert state.attributes["failure_reason"] == "abandoned: no activity for 90 d"
+    assert (changed[-1].data["from_state"], changed[-1].data["to_state"]) == (
+        "downloading",
+        "failed",
+    )
+
+
+async def test_requests_are_never_abandoned_with_0_days(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """0 days: a request waiting for approval a year is still waiting."""
+    entry = entry_with({"abandon_days": 0})
+    mock_qbittorrent(aioclient_mock, [])
+    await setup_integration(hass, entry)
+    client = await hass_client_no_auth()
+    await post_webhook(client, "jellyseerr", load_fixture("seerr_movie_pending.json"))
+    await hass.async_block_till_done()
+    await advance(hass, freezer, timedelta(days=365))
+    assert sensor(hass).state == "requested"
+    await hass.config_entries.async_unload(entry.entry_id)
 
 
 async def test_a_queue_slower_than_the_bound_leaves_the_generic_reason(

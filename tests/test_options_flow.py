@@ -1,4 +1,4 @@
-"""Options flow: poll intervals, anime tag, retention, local only and the stuck limits."""
+"""Options flow: poll intervals, anime tag, retention and limits, local only, stuck limits."""
 
 from __future__ import annotations
 
@@ -44,6 +44,8 @@ async def test_options_flow_saves_whole_numbers_and_reloads(
     assert result["type"] is FlowResultType.FORM
     defaults = result["data_schema"]({})
     assert defaults["poll_active"] == 5
+    assert defaults["abandon_days"] == 90
+    assert defaults["max_requests"] == 1000
     assert defaults["stuck_after"] == STUCK_DEFAULT_HOURS
     # The frontend fills a section from the section's own default: it must hold every value.
     # The form as the frontend gets it, over HTTP (Home Assistant serialises it with
@@ -55,7 +57,23 @@ async def test_options_flow_saves_whole_numbers_and_reloads(
     )
     assert response.status == 200
     form = (await response.json())["data_schema"]
-    section = next(field for field in form if field["name"] == "stuck_after")
+    fields = {field["name"]: field for field in form}
+    assert fields["max_requests"]["default"] == 1000
+    assert fields["max_requests"]["selector"]["number"] == {
+        "min": 50,
+        "max": 100_000,
+        "step": 1,
+        "mode": "box",
+    }
+    assert fields["abandon_days"]["default"] == 90
+    assert fields["abandon_days"]["selector"]["number"] == {
+        "min": 0,  # 0: never
+        "max": 3650,
+        "step": 1,
+        "mode": "box",
+        "unit_of_measurement": "d",
+    }
+    section = fields["stuck_after"]
     assert section["type"] == "expandable"
     assert section["default"] == STUCK_DEFAULT_HOURS
     result = await hass.config_entries.options.async_configure(
@@ -65,6 +83,8 @@ async def test_options_flow_saves_whole_numbers_and_reloads(
             "poll_idle": 60.0,
             "anime_tag": "Anime",
             "keep_days": 7.0,
+            "abandon_days": 0.0,
+            "max_requests": 5000.0,
             "local_only": False,
             "stuck_after": {**STUCK_DEFAULT_HOURS, "grabbing": 0.5, "downloading": 0},
         },
@@ -76,11 +96,16 @@ async def test_options_flow_saves_whole_numbers_and_reloads(
         "poll_idle": 60,
         "anime_tag": "Anime",
         "keep_days": 7,
+        "abandon_days": 0,
+        "max_requests": 5000,
         "local_only": False,
         "stuck_after": {**STUCK_DEFAULT_HOURS, "grabbing": 0.5, "downloading": 0.0},
     }
     assert config_entry.runtime_data.coordinator is not first
-    assert config_entry.runtime_data.coordinator.options.anime_tag == "Anime"
+    options = config_entry.runtime_data.coordinator.options
+    assert options.anime_tag == "Anime"
+    assert options.abandon_after is None  # 0 d: never abandoned
+    assert options.max_requests == 5000
     limits = config_entry.runtime_data.coordinator.options.stuck_limits
     assert limits[RequestState.GRABBING] == timedelta(minutes=30)
     assert RequestState.DOWNLOADING not in limits  # 0 h: never flagged

@@ -28,7 +28,7 @@ import yaml
 from awesomeversion import AwesomeVersion, AwesomeVersionException, AwesomeVersionStrategy
 
 from custom_components.media_request_tracker.tracker import RequestState
-from custom_components.media_request_tracker.tracker.stuck import StuckCode
+from custom_components.media_request_tracker.tracker.stuck import FailureCode, StuckCode
 
 REPO = Path(__file__).resolve().parents[1]
 DOMAIN = "media_request_tracker"
@@ -548,6 +548,12 @@ def test_request_states_are_translated() -> None:
 def test_stuck_codes_are_translated() -> None:
     attribute = _strings()["entity"]["sensor"]["request"]["state_attributes"]["stuck_code"]
     assert set(attribute["state"]) == {code.value for code in StuckCode}
+    assert all(text.strip() for text in attribute["state"].values())
+
+
+def test_failure_codes_are_translated() -> None:
+    attribute = _strings()["entity"]["sensor"]["request"]["state_attributes"]["failure_code"]
+    assert set(attribute["state"]) == {code.value for code in FailureCode}
     assert all(text.strip() for text in attribute["state"].values())
 
 

@@ -34,6 +34,8 @@ CONF_POLL_IDLE: Final = "poll_idle"
 CONF_ANIME_TAG: Final = "anime_tag"
 CONF_KEEP_DAYS: Final = "keep_days"
 CONF_LOCAL_ONLY: Final = "local_only"
+CONF_ABANDON_DAYS: Final = "abandon_days"
+CONF_MAX_REQUESTS: Final = "max_requests"
 # A section of the options: hours per lifecycle state before a request is flagged stuck.
 CONF_STUCK_AFTER: Final = "stuck_after"
 
@@ -42,6 +44,10 @@ DEFAULT_POLL_IDLE: Final = 30
 DEFAULT_ANIME_TAG: Final = "anime"
 DEFAULT_KEEP_DAYS: Final = 30
 DEFAULT_LOCAL_ONLY: Final = True
+# Days without activity after which an active request fails as abandoned (0: never).
+DEFAULT_ABANDON_DAYS: Final = 90
+# The most requests tracked at once: past it the oldest finished ones go, then stale ones fail.
+DEFAULT_MAX_REQUESTS: Final = 1000
 
 # How often requests are checked for being stuck, and finished ones past retention forgotten.
 HOUSEKEEPING_INTERVAL: Final = timedelta(minutes=5)

@@ -22,6 +22,7 @@ from .entity import new_requests_signal, remove_request_entities, request_signal
 from .errors import best_effort, polling_errors
 from .housekeeping import Housekeeper
 from .options import StackOptions
+from .request_cap import keep_within_cap
 from .storage import TrackerStorage
 from .tracker import Change, ChangeKind, TorrentPhase, Tracker, TrackerEvent
 from .tracker.events import (
@@ -95,8 +96,8 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         # hear of their own request's changes only.
         self.config_entry.async_on_unload(self.async_add_listener(self._async_polled))
         self.config_entry.async_on_unload(self.storage.async_listen_final_write())
-        # Forget what expired while Home Assistant was off.
-        self.async_apply([RetentionDue(self.options.keep)])
+        # Forget what expired, and abandon what went idle, while Home Assistant was off.
+        self.async_apply([RetentionDue(self.options.keep, self.options.abandon_after)])
 
     async def _async_housekeeping(self, now: datetime) -> None:
         await self._housekeeper.async_run(self.tracker, self.options, now)
@@ -152,6 +153,16 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
                 change.kind is ChangeKind.UPDATED for change in caused
             )
             changes += caused
+        if made_room := keep_within_cap(
+            self.hass,
+            self.config_entry,
+            self.tracker,
+            changes,
+            cap=self.options.max_requests,
+            now=now,
+        ):
+            changes += made_room
+            volatile = False
         removed = [change.request_id for change in changes if change.kind is ChangeKind.REMOVED]
         if removed:
             remove_request_entities(self.hass, self.config_entry, removed)

@@ -1,4 +1,4 @@
-"""Housekeeping every few minutes: stuck requests flagged and explained, old ones forgotten.
+"""Housekeeping every few minutes: stuck requests flagged, idle ones abandoned, old ones forgotten.
 
 A stuck download is explained from Radarr's (movies) or Sonarr's (TV) queue before anyone is
 told, so the stuck event carries the queue's reason and code.
@@ -44,7 +44,7 @@ class Housekeeper:
         self._running = False
 
     async def async_run(self, tracker: Tracker, options: StackOptions, now: datetime) -> None:
-        """Flag what outlived its limit (explained where a queue can), then forget old requests.
+        """Flag what outlived its limit (explained where a queue can), abandon and forget.
 
         A run never overlaps the previous one: while a slow queue keeps it going, the next
         timer tick is skipped.
@@ -65,7 +65,7 @@ class Housekeeper:
             explained = []
         finally:
             self._running = False
-        self._on_events([check, *explained, RetentionDue(options.keep)])
+        self._on_events([check, *explained, RetentionDue(options.keep, options.abandon_after)])
 
     async def _async_explain(self, waiting: Mapping[str, MediaType]) -> list[TrackerEvent]:
         """Read each queue that holds a stuck download; return what its records say."""

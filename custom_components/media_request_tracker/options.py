@@ -17,15 +17,19 @@ from homeassistant.helpers.selector import (
 )
 
 from .const import (
+    CONF_ABANDON_DAYS,
     CONF_ANIME_TAG,
     CONF_KEEP_DAYS,
     CONF_LOCAL_ONLY,
+    CONF_MAX_REQUESTS,
     CONF_POLL_ACTIVE,
     CONF_POLL_IDLE,
     CONF_STUCK_AFTER,
+    DEFAULT_ABANDON_DAYS,
     DEFAULT_ANIME_TAG,
     DEFAULT_KEEP_DAYS,
     DEFAULT_LOCAL_ONLY,
+    DEFAULT_MAX_REQUESTS,
     DEFAULT_POLL_ACTIVE,
     DEFAULT_POLL_IDLE,
 )
@@ -39,18 +43,25 @@ DEFAULTS: dict[str, Any] = {
     CONF_POLL_IDLE: DEFAULT_POLL_IDLE,
     CONF_ANIME_TAG: DEFAULT_ANIME_TAG,
     CONF_KEEP_DAYS: DEFAULT_KEEP_DAYS,
+    CONF_ABANDON_DAYS: DEFAULT_ABANDON_DAYS,
+    CONF_MAX_REQUESTS: DEFAULT_MAX_REQUESTS,
     CONF_LOCAL_ONLY: DEFAULT_LOCAL_ONLY,
 }
 # Options the form gives as floats that are whole numbers.
-WHOLE_NUMBERS = (CONF_POLL_ACTIVE, CONF_POLL_IDLE, CONF_KEEP_DAYS)
+WHOLE_NUMBERS = (
+    CONF_POLL_ACTIVE,
+    CONF_POLL_IDLE,
+    CONF_KEEP_DAYS,
+    CONF_ABANDON_DAYS,
+    CONF_MAX_REQUESTS,
+)
 
 
-def _number(low: float, high: float, step: float, unit: str) -> NumberSelector:
-    return NumberSelector(
-        NumberSelectorConfig(
-            min=low, max=high, step=step, unit_of_measurement=unit, mode=NumberSelectorMode.BOX
-        )
-    )
+def _number(low: float, high: float, step: float, unit: str | None = None) -> NumberSelector:
+    config = NumberSelectorConfig(min=low, max=high, step=step, mode=NumberSelectorMode.BOX)
+    if unit is not None:
+        config["unit_of_measurement"] = unit
+    return NumberSelector(config)
 
 
 def stuck_hours(options: Mapping[str, Any]) -> dict[str, float]:
@@ -73,6 +84,8 @@ def options_schema(options: Mapping[str, Any]) -> vol.Schema:
         CONF_POLL_IDLE: seconds,
         CONF_ANIME_TAG: TextSelector(),
         CONF_KEEP_DAYS: _number(1, 3650, 1, "d"),
+        CONF_ABANDON_DAYS: _number(0, 3650, 1, "d"),
+        CONF_MAX_REQUESTS: _number(50, 100_000, 1),
         CONF_LOCAL_ONLY: BooleanSelector(),
     }
     return vol.Schema(
@@ -106,12 +119,16 @@ def read_form(user_input: Mapping[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class StackOptions:
-    """What the user tuned: polling, anime tag, retention, stuck limits, webhook access."""
+    """What the user tuned: polling, anime tag, retention and limits, stuck limits, webhooks."""
 
     poll_active: timedelta
     poll_idle: timedelta
     anime_tag: str
     keep: timedelta
+    # How long an active request may go without activity before it fails (None: forever).
+    abandon_after: timedelta | None
+    # The most requests tracked at once.
+    max_requests: int
     local_only: bool
     # How long each state may last before a request is stuck; a state set to 0 h is left out.
     stuck_limits: Mapping[RequestState, timedelta]
@@ -125,6 +142,10 @@ class StackOptions:
             poll_idle=timedelta(seconds=current[CONF_POLL_IDLE]),
             anime_tag=str(current[CONF_ANIME_TAG]),
             keep=timedelta(days=current[CONF_KEEP_DAYS]),
+            abandon_after=timedelta(days=current[CONF_ABANDON_DAYS])
+            if current[CONF_ABANDON_DAYS] > 0
+            else None,
+            max_requests=int(current[CONF_MAX_REQUESTS]),
             local_only=bool(current[CONF_LOCAL_ONLY]),
             stuck_limits={
                 RequestState(state): timedelta(hours=hours)

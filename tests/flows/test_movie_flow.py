@@ -288,6 +288,7 @@ async def test_jellyseerr_failed_gives_a_reason(
     assert state.attributes["failure_reason"] == (
         "Jellyseerr reports that processing the request failed"
     )
+    assert state.attributes["failure_code"] == "processing_failed"
     assert events[-1].data["to_state"] == "failed"
 
 
@@ -331,4 +332,5 @@ async def test_download_removed_from_qbittorrent_fails_after_the_limit(
     state = sensor(hass)
     assert state.state == "failed"
     assert state.attributes["failure_reason"] == "download removed"
+    assert state.attributes["failure_code"] == "download_removed"
     assert events[-1].data["to_state"] == "failed"

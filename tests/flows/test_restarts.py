@@ -39,7 +39,7 @@ type StepFactory = Callable[
 ]
 
 # Attributes that record when something happened: equal only up to the clock, so compared apart.
-TIMES = ("state_since", "created_at", "available_at", "history")
+TIMES = ("state_since", "created_at", "available_at", "last_activity_at", "history")
 
 
 def comparable(attributes: dict[str, Any]) -> dict[str, Any]:

@@ -121,6 +121,7 @@ async def test_a_removed_episode_fails_while_another_is_importing(
     ]
     assert state.state == "failed"
     assert state.attributes["failure_reason"] == "download removed"
+    assert state.attributes["failure_code"] == "download_removed"
 
 
 async def test_a_torrent_listed_again_is_not_removed_after_all(

@@ -179,6 +179,8 @@ def test_minimal_request_storage_format() -> None:
         "stuck_code": None,
         "stuck_by_episode": False,
         "failure_reason": None,
+        "failure_code": None,
+        "last_activity_at": None,
         "verify_attempts": 0,
         "next_verify_at": None,
         "episodes": [],

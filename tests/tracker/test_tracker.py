@@ -212,6 +212,7 @@ def test_jellyseerr_failure_records_the_reason() -> None:
     assert tracker.requests["1"].failure_reason == (
         "Jellyseerr reports that processing the request failed"
     )
+    assert tracker.requests["1"].failure_code == "processing_failed"
 
 
 def test_decline_after_the_grab_is_refused() -> None:

@@ -85,9 +85,9 @@ def available_show() -> Tracker:
 
 
 def without_history(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
-    """Return the stored requests without their history."""
+    """Return the stored requests without their history (and when they last had news)."""
     return [
-        {key: value for key, value in request.items() if key != "history"}
+        {key: value for key, value in request.items() if key not in ("history", "last_activity_at")}
         for request in snapshot["requests"]
     ]
 
@@ -105,6 +105,7 @@ def test_upgrade_of_a_finished_show_only_leaves_a_note() -> None:
         *before["requests"][0]["history"],
         {"state": "available", "at": stamp(3600), "note": "upgraded S01E01"},
     ]
+    assert after["requests"][0]["last_activity_at"] == stamp(3600)  # news, if not a move
     assert list(tracker.requests) == ["1"]
 
 

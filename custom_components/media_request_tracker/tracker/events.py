@@ -271,9 +271,17 @@ class StuckCheckDue:
 
 @dataclass(frozen=True, slots=True)
 class RetentionDue:
-    """Time to forget the finished requests older than `keep`."""
+    """Time to forget finished requests older than `keep`, and fail those idle `abandon_after`."""
 
     keep: timedelta
+    abandon_after: timedelta | None = None  # None: never abandoned
+
+
+@dataclass(frozen=True, slots=True)
+class RequestCapExceeded:
+    """More requests are tracked than `cap`: make room, the oldest finished first."""
+
+    cap: int
 
 
 type TrackerEvent = (
@@ -295,4 +303,5 @@ type TrackerEvent = (
     | LibraryUnreachable
     | StuckCheckDue
     | RetentionDue
+    | RequestCapExceeded
 )

@@ -1,4 +1,4 @@
-"""Housekeeping: stuck requests flagged (and explained), removed downloads failed, old ones forgotten."""
+"""Housekeeping: stuck ones flagged (and explained), removed downloads failed, idle ones failed, old ones forgotten."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 from .changes import Change, ChangeKind, collect
 from .events import DownloadExplained, RetentionDue, StuckCheckDue
 from .lifecycle import aggregate, transition
+from .limits import abandon_idle, forget
 from .models import Episode, MediaType, Request, set_stuck, stuck_from_episodes
 from .states import TORRENT_STATES, RequestState
-from .stuck import CLIENT_REASON, REMOVED_REASON, stuck_reason
+from .stuck import CLIENT_REASON, REMOVED_REASON, FailureCode, stuck_reason
 
 if TYPE_CHECKING:
     from .tracker import Tracker
@@ -66,6 +67,7 @@ def _fail_removed_episodes(request: Request, event: StuckCheckDue, now: datetime
     for episode in expired:
         episode.state = RequestState.FAILED
     request.failure_reason = "download removed"
+    request.failure_code = FailureCode.DOWNLOAD_REMOVED
     return aggregate(request, now) or Change(
         request.request_id, ChangeKind.UPDATED, request.state, request.state
     )
@@ -73,6 +75,7 @@ def _fail_removed_episodes(request: Request, event: StuckCheckDue, now: datetime
 
 def _fail_removed(request: Request, now: datetime) -> Change:
     request.failure_reason = "download removed"
+    request.failure_code = FailureCode.DOWNLOAD_REMOVED
     if request.media_type is MediaType.TV:
         for episode in request.episodes:
             if episode.stuck_reason == REMOVED_REASON and episode.state in TORRENT_STATES:
@@ -144,15 +147,11 @@ def on_download_explained(
 
 
 def on_retention_due(tracker: Tracker, event: RetentionDue, now: datetime) -> list[Change]:
-    """Forget finished requests older than the retention period."""
+    """Abandon the requests idle too long, and forget finished ones past the retention period."""
+    changes = abandon_idle(tracker, event.abandon_after, now)
     expired = [
         request
         for request in tracker.requests.values()
         if not request.is_active and request.state_since + event.keep <= now
     ]
-    for request in expired:
-        del tracker.requests[request.request_id]
-    return [
-        Change(request.request_id, ChangeKind.REMOVED, request.state, request.state)
-        for request in expired
-    ]
+    return changes + forget(tracker, expired)

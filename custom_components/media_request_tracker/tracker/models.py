@@ -94,7 +94,13 @@ class Episode:
 
 
 # Fields holding datetimes, converted to ISO strings for storage.
-_DATETIME_FIELDS = ("created_at", "state_since", "available_at", "next_verify_at")
+_DATETIME_FIELDS = (
+    "created_at",
+    "state_since",
+    "available_at",
+    "next_verify_at",
+    "last_activity_at",
+)
 
 
 @dataclass(slots=True)
@@ -146,6 +152,11 @@ class Request:
     # A TV request's flag that mirrors one of its episodes' (it goes when theirs goes).
     stuck_by_episode: bool = False
     failure_reason: str | None = None
+    # The short cause of a failure (a FailureCode), when one is known.
+    failure_code: str | None = None
+    # When an event from a service last changed the request (tracker/limits.py); None in
+    # stores written before it was kept (see `last_activity`).
+    last_activity_at: datetime | None = None
     verify_attempts: int = 0
     next_verify_at: datetime | None = None
     episodes: list[Episode] = field(default_factory=list)
@@ -162,6 +173,16 @@ class Request:
         if extra > 0:
             del self.history[:extra]
             self.history_folded += extra
+
+    @property
+    def last_activity(self) -> datetime:
+        """Return when the request last moved: an event changed it, or its timeline grew.
+
+        The timeline (state_since, the last history entry) stands in for stores that did not
+        keep `last_activity_at` yet.
+        """
+        latest = max(self.last_activity_at or self.created_at, self.state_since)
+        return max(latest, self.history[-1].at) if self.history else latest
 
     @property
     def is_active(self) -> bool:

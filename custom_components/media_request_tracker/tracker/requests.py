@@ -11,6 +11,7 @@ from .events import RequestNotified
 from .lifecycle import merge_media, transition
 from .models import update_fields
 from .states import RequestState
+from .stuck import FailureCode
 
 if TYPE_CHECKING:
     from .tracker import Tracker
@@ -55,6 +56,7 @@ def on_request_notified(tracker: Tracker, event: RequestNotified, now: datetime)
     moved = None if created else transition(request, event.target, now)
     if moved is not None and event.target is RequestState.FAILED:
         request.failure_reason = "Jellyseerr reports that processing the request failed"
+        request.failure_code = FailureCode.PROCESSING_FAILED
     if moved is not None and event.target is RequestState.AVAILABLE and not request.jellyfin_id:
         # Available before the library was checked: link it to its library item still.
         request.verify_attempts = 0

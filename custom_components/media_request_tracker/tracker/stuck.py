@@ -1,4 +1,4 @@
-"""Stuck detection: how long each state may last before a request is called stuck, and why."""
+"""Stuck detection: how long each state may last before a request is stuck, and why; failure codes."""
 
 from __future__ import annotations
 
@@ -22,6 +22,17 @@ class StuckCode(StrEnum):
     CLIENT_ERROR = "client_error"
     DISK_FULL = "disk_full"
     UNKNOWN = "unknown"
+
+
+class FailureCode(StrEnum):
+    """Why a request failed, in short (the `failure_reason` says it in words)."""
+
+    # Jellyseerr reported that processing the request failed.
+    PROCESSING_FAILED = "processing_failed"
+    # The torrent left the download client before it completed, and no import followed.
+    DOWNLOAD_REMOVED = "download_removed"
+    # Nothing moved it for too long, or the cap on tracked requests made room (tracker/limits.py).
+    ABANDONED = "abandoned"
 
 
 # Default limits per state: past these a request is flagged stuck (the state itself stays).

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import anime, downloads, housekeeping, imports, library, requests
+from . import anime, downloads, housekeeping, imports, library, limits, requests
 from .changes import Change
 from .correlation import Probe, find_request
 from .events import (
@@ -22,6 +22,7 @@ from .events import (
     LibraryUnreachable,
     MediaKey,
     ReleaseGrabbed,
+    RequestCapExceeded,
     RequestNotified,
     RetentionDue,
     StuckCheckDue,
@@ -59,6 +60,7 @@ HANDLERS: dict[type[TrackerEvent], Handler] = {
     StuckCheckDue: housekeeping.on_stuck_check_due,
     DownloadExplained: housekeeping.on_download_explained,
     RetentionDue: housekeeping.on_retention_due,
+    RequestCapExceeded: limits.on_request_cap_exceeded,
 }
 
 
@@ -81,6 +83,7 @@ class Tracker:
     def apply(self, event: TrackerEvent, now: datetime) -> list[Change]:
         """Apply one event at time `now`; return the changes it caused (empty if none)."""
         changes = HANDLERS[type(event)](self, event, now)
+        limits.note_activity(self, event, changes, now)
         self._created.update(change.request_id for change in changes)
         for request_id in self._created:
             self._index.refresh(request_id, self.requests.get(request_id))
