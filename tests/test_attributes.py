@@ -81,40 +81,16 @@ class Walk:
             self.states.append(state.state)
 
 
+# The states every story passes through, up to the torrent's completion.
+DOWNLOAD = ["requested", "approved", "grabbing", "downloading", "downloaded"]
+
+
 @pytest.mark.parametrize(
     ("anime", "ending", "states"),
     [
-        (
-            False,
-            "available",
-            [
-                "requested",
-                "approved",
-                "grabbing",
-                "downloading",
-                "downloaded",
-                "importing",
-                "available",
-            ],
-        ),
-        (
-            True,
-            "available",
-            [
-                "requested",
-                "approved",
-                "grabbing",
-                "downloading",
-                "downloaded",
-                "anime_matching",
-                "available",
-            ],
-        ),
-        (
-            False,
-            "failed",
-            ["requested", "approved", "grabbing", "downloading", "downloaded", "failed"],
-        ),
+        (False, "available", [*DOWNLOAD, "importing", "available"]),
+        (True, "available", [*DOWNLOAD, "anime_matching", "available"]),
+        (False, "failed", [*DOWNLOAD, "failed"]),
     ],
     ids=["tv", "anime", "failed"],
 )
