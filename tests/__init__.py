@@ -150,6 +150,20 @@ def sensor(hass: HomeAssistant, entity_id: str = ARRIVAL_ENTITY) -> State:
     return state
 
 
+async def request_data(hass: HomeAssistant, entity_id: str = ARRIVAL_ENTITY) -> dict[str, Any]:
+    """Return what the get_request action says of a sensor's request: every field and episode."""
+    response = await hass.services.async_call(
+        "media_request_tracker",
+        "get_request",
+        {"entity_id": entity_id},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    request: dict[str, Any] = response["request"]  # type: ignore[assignment]
+    return request
+
+
 async def setup_integration(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """Add and set up a config entry."""
     entry.add_to_hass(hass)

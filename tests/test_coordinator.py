@@ -24,7 +24,7 @@ from . import (
     sensor,
     torrent,
 )
-from .helpers.season_pack import SHOW_ENTITY, episode_states, mock_pack
+from .helpers.season_pack import SHOW_ENTITY, episode_states, episodes, mock_pack
 
 
 async def test_paused_torrent_is_polled_slowly_and_not_failed(
@@ -68,13 +68,11 @@ async def test_paused_season_pack_is_polled_at_the_idle_interval(
     await setup_entry.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done()
     # The paused pack holds data: the request and every episode are downloading, paused.
-    assert set(episode_states(hass)) == {"downloading"}
+    assert set(await episode_states(hass)) == {"downloading"}
     assert sensor(hass, SHOW_ENTITY).state == "downloading"
     assert sensor(hass, SHOW_ENTITY).attributes["torrent_state"] == "pausedDL"
     assert sensor(hass, SHOW_ENTITY).attributes["paused"] is True
-    assert {episode["paused"] for episode in sensor(hass, SHOW_ENTITY).attributes["episodes"]} == {
-        True
-    }
+    assert {episode["paused"] for episode in await episodes(hass)} == {True}
     assert setup_entry.runtime_data.coordinator.update_interval == timedelta(seconds=30)
 
 

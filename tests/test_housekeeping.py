@@ -37,6 +37,7 @@ from . import (
     mock_qbittorrent,
     post_webhook,
     replace_mocks,
+    request_data,
     sensor,
     setup_integration,
     torrent,
@@ -384,10 +385,15 @@ async def test_a_stuck_season_pack_is_explained_by_sonarrs_queue_per_episode(
     )
     assert state.attributes["stuck_reason"] == reason
     assert state.attributes["stuck_code"] == "id_matched_grab"
-    assert {(e["stuck_code"], e["stuck_reason"]) for e in state.attributes["episodes"]} == {
+    # The sensor lists the first ten stuck episodes and counts the others; the action has all.
+    assert {(e["stuck_code"], e["stuck_reason"]) for e in state.attributes["stuck_episodes"]} == {
         ("id_matched_grab", reason)
     }
-    assert len(state.attributes["episodes"]) == 13
+    assert [e["episode"] for e in state.attributes["stuck_episodes"]] == list(range(1, 11))
+    assert state.attributes["stuck_episodes_folded"] == 3
+    episodes = (await request_data(hass, SHOW_ENTITY))["episodes"]
+    assert {(e["stuck_code"], e["stuck_reason"]) for e in episodes} == {("id_matched_grab", reason)}
+    assert len(episodes) == 13
     assert [e.data["stuck_code"] for e in stuck] == ["id_matched_grab"]
     assert queue_calls(aioclient_mock, SONARR_URL) == ["1"]
     assert queue_calls(aioclient_mock, RADARR_URL) == []  # only the app that has the download

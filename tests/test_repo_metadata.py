@@ -564,6 +564,47 @@ def test_request_states_have_icons() -> None:
     assert all(isinstance(icon, str) and icon.startswith("mdi:") for icon in all_icons)
 
 
+# -- services.yaml -------------------------------------------------------------------------------
+
+
+def _services_yaml() -> dict[str, Any]:
+    data = yaml.safe_load((INTEGRATION / "services.yaml").read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def test_actions_are_described_translated_and_have_icons() -> None:
+    """hassfest (script/hassfest/services.py): each action and field has a name and description."""
+    actions = _services_yaml()
+    strings = _strings()["services"]
+    icons = _json(INTEGRATION / "icons.json")["services"]
+    assert set(actions) == set(strings) == set(icons)
+    for action, spec in actions.items():
+        text = strings[action]
+        assert text["name"].strip()
+        assert text["description"].strip()
+        assert set(spec.get("fields", {})) == set(text.get("fields", {})), action
+        for field in text.get("fields", {}).values():
+            assert field["name"].strip()
+            assert field["description"].strip()
+        assert icons[action]["service"].startswith("mdi:")
+
+
+def test_action_selectors_are_translated() -> None:
+    """A select selector with a translation_key has a label for each of its options."""
+    labels = _strings().get("selector", {})
+    for action, spec in _services_yaml().items():
+        for name, field in spec.get("fields", {}).items():
+            select = field["selector"].get("select") or {}
+            if key := select.get("translation_key"):
+                assert set(labels[key]["options"]) == set(select["options"]), f"{action}.{name}"
+
+
+def test_the_state_filter_offers_every_state() -> None:
+    select = _services_yaml()["get_requests"]["fields"]["state"]["selector"]["select"]
+    assert select["options"] == [state.value for state in RequestState]
+
+
 # -- quality_scale.yaml --------------------------------------------------------------------------
 
 

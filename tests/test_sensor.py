@@ -110,8 +110,11 @@ async def test_tv_request_sensor(
     state = sensor(hass, SHOW_ENTITY)
     assert state.state == "importing"
     assert with_text_keys(state) == snapshot
+    # Episodes are summed up, never listed whole (the get_request action lists them).
+    assert "episodes" not in state.attributes
     # What grows with the request, or moves every poll, stays out of the recorder.
     assert state.state_info is not None
-    assert {"episodes", "history", "download_speed", "eta"} <= state.state_info[
-        "unrecorded_attributes"
-    ]
+    unrecorded = state.state_info["unrecorded_attributes"]
+    assert {"seasons", "unfinished_episodes", "stuck_episodes", "history"} <= unrecorded
+    assert {"download_speed", "eta", "overview", "final_path"} <= unrecorded
+    assert unrecorded <= set(state.attributes) | {"entity_picture"}

@@ -20,6 +20,7 @@ from .clients.qbittorrent import QBittorrentClient
 from .clients.shoko_listener import ShokoListener
 from .const import DOMAIN, Service
 from .coordinator import MediaRequestConfigEntry, MediaRequestCoordinator, MediaRequestData
+from .services import async_setup_services
 from .storage import async_remove_storage
 from .webhook import async_register_webhooks
 
@@ -31,7 +32,8 @@ _RELOAD_ON_OPTIONS_BY_LISTENER = not hasattr(config_entries, "OptionsFlowWithRel
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:  # noqa: ARG001
-    """Set up the integration (configured through config entries only)."""
+    """Register the actions (once, for every stack); stacks come from config entries only."""
+    async_setup_services(hass)
     return True
 
 

@@ -35,12 +35,18 @@ def request_unique_id(entry_id: str, request_id: str) -> str:
     return f"{entry_id}-request-{request_id}"
 
 
+# Longest object id we suggest: Home Assistant cuts a longer one at 255 characters of entity
+# id, possibly right after a "_", which makes the entity id invalid and the sensor never appear.
+MAX_OBJECT_ID = 100
+
+
 def request_entity_id(hass: HomeAssistant, entry: ConfigEntry, request: Request) -> str:
     """Return the request sensor's entity id, registering it now if it is new.
 
     Registering here (the sensor platform adds the entity a moment later, under this id)
     lets the very first state-changed event name the entity automations will see.
     """
+    object_id = slugify(f"{entry.title} {request.display_name}")[:MAX_OBJECT_ID].rstrip("_")
     return (
         er.async_get(hass)
         .async_get_or_create(
@@ -48,7 +54,7 @@ def request_entity_id(hass: HomeAssistant, entry: ConfigEntry, request: Request)
             DOMAIN,
             request_unique_id(entry.entry_id, request.request_id),
             config_entry=entry,
-            suggested_object_id=slugify(f"{entry.title} {request.display_name}"),
+            suggested_object_id=object_id,
         )
         .entity_id
     )

@@ -1,4 +1,4 @@
-"""One sensor per tracked request: its lifecycle state, with every known field as attributes."""
+"""One sensor per tracked request: its lifecycle state, its fields as attributes (attributes.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .attributes import bounded_text, json_size, request_attributes
 from .const import Service
 from .coordinator import MediaRequestConfigEntry, MediaRequestCoordinator
 from .entity import (
@@ -19,9 +20,8 @@ from .entity import (
     request_signal,
     request_unique_id,
 )
-from .tracker import MediaType, Request, RequestState
+from .tracker import Request, RequestState
 from .tracker.states import TORRENT_STATES
-from .tracker.tv import episode_counts
 
 # Where Radarr, Sonarr and Seerr take their posters from (TMDB, TheTVDB, fanart.tv): the only
 # hosts besides the stack's own Seerr and Jellyfin a picture may come from, and over https.
@@ -32,8 +32,10 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 # Read-only coordinator entities: no update concurrency to limit.
 PARALLEL_UPDATES = 0
 
-# Bookkeeping fields of the tracker that mean nothing to a user.
-HIDDEN_FIELDS = frozenset({"state", "verify_attempts", "next_verify_at", "episodes", "torrents"})
+# Longest name and picture URL (bytes of JSON) a sensor shows: they are attributes too
+# (friendly_name, entity_picture), held to the recorder's limit with the others (attributes.py).
+NAME_LIMIT = 200
+PICTURE_URL_LIMIT = 300
 
 
 async def async_setup_entry(
@@ -63,39 +65,6 @@ def _origin(url: SplitResult) -> tuple[str, str, int | None]:
     return (url.scheme, url.hostname or "", port)
 
 
-def request_attributes(request: Request) -> dict[str, Any]:
-    """Return the attributes shown for a request."""
-    attributes = {
-        key: value for key, value in request.to_dict().items() if key not in HIDDEN_FIELDS
-    }
-    attributes["progress"] = round(request.progress * 100, 1)
-    if request.media_type is MediaType.TV:
-        attributes["episodes_total"] = len(request.episodes)
-        attributes["episodes_available"] = sum(
-            episode.state is RequestState.AVAILABLE for episode in request.episodes
-        )
-        attributes["episode_states"] = episode_counts(request)
-        attributes["episodes"] = [
-            {
-                "season": episode.season_number,
-                "episode": episode.episode_number,
-                "title": episode.episode_title,
-                "state": episode.state.value,
-                "progress": round(episode.progress * 100, 1),
-                "paused": episode.paused,
-                "final_path": episode.final_path,
-                "jellyfin_id": episode.jellyfin_id,
-                **(
-                    {"stuck_reason": episode.stuck_reason, "stuck_code": episode.stuck_code}
-                    if episode.stuck
-                    else {}
-                ),
-            }
-            for episode in request.episodes
-        ]
-    return attributes
-
-
 class RequestSensor(MediaRequestEntity, SensorEntity):
     """The state of one media request."""
 
@@ -105,13 +74,15 @@ class RequestSensor(MediaRequestEntity, SensorEntity):
     _unrecorded_attributes = frozenset(
         {
             "history",
-            "episodes",
             "overview",
             "poster_url",
             "release_title",
             "final_path",
             "download_speed",
             "eta",
+            "seasons",
+            "unfinished_episodes",
+            "stuck_episodes",
         }
     )
 
@@ -122,7 +93,7 @@ class RequestSensor(MediaRequestEntity, SensorEntity):
         self.request_id = request_id
         self._attr_unique_id = request_unique_id(coordinator.config_entry.entry_id, request_id)
         request = coordinator.tracker.requests[request_id]
-        self._attr_name = request.display_name
+        self._attr_name = bounded_text(request.display_name, NAME_LIMIT)
 
     async def async_added_to_hass(self) -> None:
         """Write the state whenever the coordinator says this request changed."""
@@ -159,6 +130,8 @@ class RequestSensor(MediaRequestEntity, SensorEntity):
         request = self._request
         if request is None or not request.poster_url:
             return None
+        if json_size(request.poster_url) > PICTURE_URL_LIMIT:
+            return None  # no poster's address is that long
         return request.poster_url if self._trusted_picture(request.poster_url) else None
 
     def _trusted_picture(self, url: str) -> bool:

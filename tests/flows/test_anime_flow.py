@@ -24,6 +24,7 @@ from tests import (
     mock_qbittorrent,
     post_webhook,
     replace_mocks,
+    request_data,
     sensor,
     torrent,
 )
@@ -196,7 +197,12 @@ async def test_anime_season_pack_matched_episode_by_episode(
     await hass.async_block_till_done()
     state = sensor(hass, entity)
     assert state.state == "anime_matching"
-    assert {episode["state"] for episode in state.attributes["episodes"]} == {"anime_matching"}
+    assert {episode["state"] for episode in (await request_data(hass, entity))["episodes"]} == {
+        "anime_matching"
+    }
+    assert state.attributes["seasons"] == [
+        {"season": 2, "episodes": 12, "available": 0, "states": {"anime_matching": "1-12"}}
+    ]
 
     # Episode 7 is not matched at first: it (and the show) is stuck with Shoko's reason.
     await post_webhook(client, "shoko", matched(7, target="FileNotMatched"))
@@ -204,7 +210,12 @@ async def test_anime_season_pack_matched_episode_by_episode(
     state = sensor(hass, entity)
     assert state.attributes["stuck"] is True
     assert state.attributes["stuck_reason"] == "no AniDB match after 3 attempts"
-    assert state.attributes["episodes"][6]["stuck_reason"] == "no AniDB match after 3 attempts"
+    [stuck] = state.attributes["stuck_episodes"]
+    assert (stuck["season"], stuck["episode"]) == (2, 7)
+    assert stuck["stuck_reason"] == "no AniDB match after 3 attempts"
+    assert (await request_data(hass, entity))["episodes"][6]["stuck_reason"] == (
+        "no AniDB match after 3 attempts"
+    )
 
     order = list(range(1, 13))
     random.Random(4).shuffle(order)  # noqa: S311  (a fixed, reproducible order)
@@ -261,6 +272,6 @@ async def test_anime_season_pack_matched_episode_by_episode(
     state = sensor(hass, entity)
     assert state.state == "available"
     assert state.attributes["episodes_available"] == 12
-    assert [episode["jellyfin_id"] for episode in state.attributes["episodes"]] == [
-        f"{n:02d}" * 16 for n in range(1, 13)
-    ]
+    assert [
+        episode["jellyfin_id"] for episode in (await request_data(hass, entity))["episodes"]
+    ] == [f"{n:02d}" * 16 for n in range(1, 13)]

@@ -15,6 +15,7 @@ from .. import (
     mock_qbittorrent,
     post_webhook,
     replace_mocks,
+    request_data,
     sensor,
     torrent,
 )
@@ -132,8 +133,9 @@ async def test_a_paused_season_pack_with_data_is_downloading_and_each_episode_pa
     state = sensor(hass, SHOW_ENTITY)
     assert state.state == "downloading"
     assert state.attributes["paused"] is True
-    assert {episode["state"] for episode in state.attributes["episodes"]} == {"downloading"}
-    assert all(episode["paused"] for episode in state.attributes["episodes"])
+    episodes = (await request_data(hass, SHOW_ENTITY))["episodes"]
+    assert {episode["state"] for episode in episodes} == {"downloading"}
+    assert all(episode["paused"] for episode in episodes)
 
     replace_mocks(aioclient_mock)
     mock_qbittorrent(aioclient_mock, [torrent(**pack, state="stalledUP", progress=1, eta=8640000)])
@@ -141,4 +143,5 @@ async def test_a_paused_season_pack_with_data_is_downloading_and_each_episode_pa
     state = sensor(hass, SHOW_ENTITY)
     assert state.state == "downloaded"
     assert state.attributes["eta"] is None
-    assert not any(episode["paused"] for episode in state.attributes["episodes"])
+    episodes = (await request_data(hass, SHOW_ENTITY))["episodes"]
+    assert not any(episode["paused"] for episode in episodes)

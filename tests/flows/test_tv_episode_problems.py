@@ -21,6 +21,7 @@ from .. import (
     mock_qbittorrent,
     post_webhook,
     replace_mocks,
+    request_data,
     sensor,
     torrent,
 )
@@ -55,9 +56,9 @@ def answer(aioclient_mock: AiohttpClientMocker, torrents: list[dict[str, Any]]) 
     aioclient_mock.get(f"{SONARR_URL}/api/v3/queue", json={"records": [], "totalRecords": 0})
 
 
-def episodes(hass: HomeAssistant) -> list[dict[str, Any]]:
-    """Return the show's episode entries."""
-    entries: list[dict[str, Any]] = sensor(hass, SHOW_ENTITY).attributes["episodes"]
+async def episodes(hass: HomeAssistant) -> list[dict[str, Any]]:
+    """Return the show's episodes, as the get_request action gives them."""
+    entries: list[dict[str, Any]] = (await request_data(hass, SHOW_ENTITY))["episodes"]
     return entries
 
 
@@ -100,22 +101,24 @@ async def test_a_removed_episode_fails_while_another_is_importing(
     )
     await post_webhook(client, "sonarr", single_import(1))
     await hass.async_block_till_done()
-    assert [episode["state"] for episode in episodes(hass)] == ["importing", "downloading"]
+    assert [episode["state"] for episode in (await episodes(hass))] == ["importing", "downloading"]
     assert sensor(hass, SHOW_ENTITY).state == "importing"
 
     # Episode 2's torrent is removed from qBittorrent.
     answer(aioclient_mock, [])
     await advance(hass, freezer, 5)
-    assert episodes(hass)[1]["stuck_reason"] == "download client reports the download removed"
+    assert (await episodes(hass))[1][
+        "stuck_reason"
+    ] == "download client reports the download removed"
     assert sensor(hass, SHOW_ENTITY).state == "importing"
 
     # Not yet failed within the downloading limit (24 h) ...
     await advance(hass, freezer, timedelta(hours=23))
-    assert episodes(hass)[1]["state"] == "downloading"
+    assert (await episodes(hass))[1]["state"] == "downloading"
     # ... failed after it, and with it the request.
     await advance(hass, freezer, timedelta(hours=1, minutes=5))
     state = sensor(hass, SHOW_ENTITY)
-    assert [episode["state"] for episode in state.attributes["episodes"]] == [
+    assert [episode["state"] for episode in await episodes(hass)] == [
         "importing",
         "failed",
     ]
@@ -139,13 +142,13 @@ async def test_a_torrent_listed_again_is_not_removed_after_all(
     await post_webhook(client, "sonarr", single_import(1))
     answer(aioclient_mock, [])
     await advance(hass, freezer, 5)
-    assert episodes(hass)[1]["stuck_reason"] is not None
+    assert (await episodes(hass))[1]["stuck_reason"] is not None
 
     answer(aioclient_mock, [torrent(hash=HASHES[2], state="downloading", progress=0.3, dlspeed=9)])
     await advance(hass, freezer, 35)  # nothing moved data: the idle interval
-    assert "stuck_reason" not in episodes(hass)[1]
+    assert (await episodes(hass))[1]["stuck_reason"] is None
     await advance(hass, freezer, timedelta(hours=24, minutes=5))
-    assert episodes(hass)[1]["state"] == "downloading"
+    assert (await episodes(hass))[1]["state"] == "downloading"
     assert sensor(hass, SHOW_ENTITY).state != "failed"
 
 
@@ -183,7 +186,7 @@ async def test_the_stuck_flag_of_a_show_goes_with_its_episodes_problem(
     await hass.async_block_till_done()
     state = sensor(hass, SHOW_ENTITY)
     assert state.state == "importing"
-    assert [episode["state"] for episode in state.attributes["episodes"]] == [
+    assert [episode["state"] for episode in await episodes(hass)] == [
         "importing",
         "importing",
     ]
@@ -204,7 +207,7 @@ async def test_each_episode_shows_its_library_file(
     await grab_both(hass, freezer, aioclient_mock, client, state="uploading", progress=1)
     await post_webhook(client, "sonarr", single_import(1))
     await hass.async_block_till_done()
-    first, second = episodes(hass)
+    first, second = await episodes(hass)
     assert first["final_path"] == (
         "/media/tv/Breaking Bad/Season 02/Breaking Bad - S02E01 - Seven Thirty-Seven [Bluray-1080p].mkv"
     )

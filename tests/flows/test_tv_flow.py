@@ -32,6 +32,7 @@ from tests.helpers.season_pack import (
     SHOW_ENTITY,
     episode_import,
     episode_states,
+    episodes,
     mock_library,
     mock_pack,
 )
@@ -55,7 +56,9 @@ async def test_season_pack_reaches_available_episode_by_episode(
     assert state.state == "approved"
     assert state.attributes["tvdb_id"] == 81189
     assert state.attributes["requested_seasons"] == [2]
-    assert state.attributes["episodes"] == []
+    assert state.attributes["episodes_total"] == 0
+    assert state.attributes["seasons"] == []
+    assert state.attributes["unfinished_episodes"] == []
 
     # Sonarr grabs the season pack: 13 episodes, one hash.
     mock_pack(aioclient_mock, None, state="metaDL")
@@ -72,17 +75,24 @@ async def test_season_pack_reaches_available_episode_by_episode(
     assert state.attributes["episodes_available"] == 0
     assert state.attributes["is_anime"] is False
     assert state.attributes["qbit_hash"] == PACK_HASH
-    first = state.attributes["episodes"][0]
-    assert first == {
+    assert state.attributes["seasons"] == [
+        {"season": 2, "episodes": 13, "available": 0, "states": {"grabbing": "1-13"}}
+    ]
+    assert state.attributes["unfinished_episodes"][0] == {
         "season": 2,
         "episode": 1,
         "title": "Seven Thirty-Seven",
         "state": "grabbing",
         "progress": 0.0,
-        "paused": False,
-        "final_path": None,
-        "jellyfin_id": None,
     }
+    assert len(state.attributes["unfinished_episodes"]) == 13
+    first = (await episodes(hass))[0]
+    assert first["season_number"] == 2
+    assert first["episode_number"] == 1
+    assert first["episode_title"] == "Seven Thirty-Seven"
+    assert first["sonarr_episode_id"] == 201
+    assert first["episode_tvdb_id"] == 438901
+    assert first["qbit_hash"] == PACK_HASH
 
     # Data flows; the files progress unevenly, each episode shows its own file.
     uneven = [1.0, 1.0, 0.5, 0.25] + [0.0] * 9
@@ -92,8 +102,8 @@ async def test_season_pack_reaches_available_episode_by_episode(
     await advance(hass, freezer, 5)
     state = sensor(hass, SHOW_ENTITY)
     assert state.state == "downloading"
-    assert set(episode_states(hass)) == {"downloading"}
-    assert [episode["progress"] for episode in state.attributes["episodes"]][:5] == [
+    assert set(await episode_states(hass)) == {"downloading"}
+    assert [episode["progress"] for episode in await episodes(hass)][:5] == [
         100.0,
         100.0,
         50.0,
@@ -109,7 +119,7 @@ async def test_season_pack_reaches_available_episode_by_episode(
     mock_pack(aioclient_mock, [1.0] * 13, state="stalledUP", progress=1)
     await advance(hass, freezer, 5)
     assert sensor(hass, SHOW_ENTITY).state == "downloaded"
-    assert set(episode_states(hass)) == {"downloaded"}
+    assert set(await episode_states(hass)) == {"downloaded"}
     assert setup_entry.runtime_data.coordinator.update_interval is None
 
     # 13 per-file imports, then the Import Complete for the whole pack (both ticked in Sonarr).
@@ -118,7 +128,7 @@ async def test_season_pack_reaches_available_episode_by_episode(
     for number in range(1, 14):
         assert (await post_webhook(client, "sonarr", episode_import(number)))[0] == 200
         await hass.async_block_till_done()
-        states = episode_states(hass)
+        states = await episode_states(hass)
         assert states[:number] == ["importing"] * number
         assert states[number:] == ["downloaded"] * (13 - number)
         assert sensor(hass, SHOW_ENTITY).state == "importing"
@@ -139,8 +149,12 @@ async def test_season_pack_reaches_available_episode_by_episode(
     state = sensor(hass, SHOW_ENTITY)
     assert state.state == "importing"
     assert state.attributes["episodes_available"] == 6
-    assert episode_states(hass) == ["available"] * 6 + ["importing"] * 7
-    assert state.attributes["episodes"][0]["jellyfin_id"] == "e01" + "0" * 28 + "b"
+    assert await episode_states(hass) == ["available"] * 6 + ["importing"] * 7
+    assert (await episodes(hass))[0]["jellyfin_id"] == "e01" + "0" * 28 + "b"
+    assert state.attributes["seasons"][0]["states"] == {"available": "1-6", "importing": "7-13"}
+    assert [item["episode"] for item in state.attributes["unfinished_episodes"]] == list(
+        range(7, 14)
+    )
     assert state.attributes["jellyfin_id"] == SERIES_ID
 
     replace_mocks(aioclient_mock)
@@ -149,7 +163,8 @@ async def test_season_pack_reaches_available_episode_by_episode(
     state = sensor(hass, SHOW_ENTITY)
     assert state.state == "available"
     assert state.attributes["episodes_available"] == 13
-    assert [episode["jellyfin_id"] for episode in state.attributes["episodes"]] == [
+    assert state.attributes["unfinished_episodes"] == []
+    assert [episode["jellyfin_id"] for episode in await episodes(hass)] == [
         f"e{number:02d}" + "0" * 28 + "b" for number in range(1, 14)
     ]
     assert state.attributes["history"][-1]["note"] == "found in Jellyfin (tvdb id)"
@@ -194,7 +209,7 @@ async def test_single_episode_grabs_aggregate_at_every_step(
     await post_webhook(client, "sonarr", single(1))
     await hass.async_block_till_done()
     assert sensor(hass, SHOW_ENTITY).state == "downloading"
-    assert episode_states(hass) == ["downloading"]
+    assert await episode_states(hass) == ["downloading"]
 
     replace_mocks(aioclient_mock)
     mock_qbittorrent(
@@ -207,10 +222,10 @@ async def test_single_episode_grabs_aggregate_at_every_step(
     await post_webhook(client, "sonarr", single(2))
     await hass.async_block_till_done()
     # A second new torrent within the cool-down shares the poll at its end.
-    assert episode_states(hass) == ["downloading", "grabbing"]
+    assert await episode_states(hass) == ["downloading", "grabbing"]
     await advance(hass, freezer, NEW_TORRENT_POLL_COOLDOWN)
     state = sensor(hass, SHOW_ENTITY)
-    assert episode_states(hass) == ["downloaded", "grabbing"]
+    assert await episode_states(hass) == ["downloaded", "grabbing"]
     assert state.state == "downloaded"
     assert state.attributes["total_episodes"] == 2
     assert setup_entry.runtime_data.coordinator.tracker.tracked_hashes() == {hashes[2]}
@@ -222,7 +237,7 @@ async def test_single_episode_grabs_aggregate_at_every_step(
     )
     await post_webhook(client, "sonarr", episode_import(1) | {"downloadId": hashes[1].upper()})
     await advance(hass, freezer, 5)
-    assert episode_states(hass) == ["importing", "downloading"]
+    assert await episode_states(hass) == ["importing", "downloading"]
     assert sensor(hass, SHOW_ENTITY).state == "importing"
 
     # Episode 3 grabbed later: the request follows three torrents.
@@ -231,6 +246,6 @@ async def test_single_episode_grabs_aggregate_at_every_step(
     third = grab | {"episodes": [grab["episodes"][2]], "downloadId": "33" * 20}
     await post_webhook(client, "sonarr", third)
     await hass.async_block_till_done()
-    assert episode_states(hass) == ["importing", "downloading", "grabbing"]
+    assert await episode_states(hass) == ["importing", "downloading", "grabbing"]
     assert sensor(hass, SHOW_ENTITY).attributes["episodes_total"] == 3
     assert len(hass.states.async_entity_ids("sensor")) == 1

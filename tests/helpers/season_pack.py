@@ -14,7 +14,7 @@ from tests import (
     load_fixture,
     mock_qbittorrent,
     replace_mocks,
-    sensor,
+    request_data,
     torrent,
 )
 
@@ -70,6 +70,12 @@ def mock_library(aioclient_mock: AiohttpClientMocker, playable: range) -> None:
     aioclient_mock.get(f"{JELLYFIN_URL}/Shows/{SERIES_ID}/Episodes", json=episodes)
 
 
-def episode_states(hass: HomeAssistant) -> list[str]:
+async def episodes(hass: HomeAssistant) -> list[dict[str, Any]]:
+    """Return every episode of the show, as the get_request action gives them."""
+    found: list[dict[str, Any]] = (await request_data(hass, SHOW_ENTITY))["episodes"]
+    return found
+
+
+async def episode_states(hass: HomeAssistant) -> list[str]:
     """Return the state of each episode of the show, in order."""
-    return [episode["state"] for episode in sensor(hass, SHOW_ENTITY).attributes["episodes"]]
+    return [episode["state"] for episode in await episodes(hass)]
