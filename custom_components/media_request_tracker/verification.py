@@ -22,6 +22,7 @@ from .tracker import (
     TrackerEvent,
 )
 from .tracker.events import LibraryEpisodesFound, LibraryUnreachable
+from .tracker.library import seasons_to_check
 
 
 class LibraryVerifier:
@@ -100,13 +101,15 @@ class LibraryVerifier:
         return event
 
     async def _async_check_series(self, request: Request) -> TrackerEvent:
-        """Find the series, then the episodes it has (the tracker picks those that wait)."""
+        """Find the series, then its episodes in the seasons that wait (the tracker picks them)."""
         series = await self.jellyfin.async_find_series(
             request.tvdb_id, request.tmdb_id, request.title, request.year
         )
         if series is None:
             return LibraryItemMissing(request.request_id)
-        episodes = await self.jellyfin.async_find_episodes(series.item_id)
+        episodes = await self.jellyfin.async_find_episodes(
+            series.item_id, seasons_to_check(request)
+        )
         return LibraryEpisodesFound(
             request.request_id,
             series.item_id,
