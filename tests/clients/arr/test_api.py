@@ -116,6 +116,17 @@ async def test_an_older_sonarr_is_asked_per_series(aioclient_mock: AiohttpClient
     assert queue.asked[1:] == ["/api/v3/queue/details?seriesId=4"]
 
 
+async def test_odd_records_do_not_make_a_version_older(aioclient_mock: AiohttpClientMocker) -> None:
+    """Entries that are no record, or name no movie, are no sign that the filter was ignored."""
+    odd: list[Any] = ["not a record", {"title": "no movie id"}, *by_id("radarr", 7)]
+    async with mocked_http(aioclient_mock) as (session, mocked):
+        mocked.get(f"{URL}/api/v3/queue", json={"totalRecords": 3, "records": odd})
+        records = await ArrClient(session, URL, "key").async_queue_of(RADARR, [7])
+
+    assert records == odd
+    assert [call["url"].split("?")[0] for call in sent(mocked)] == [f"{URL}/api/v3/queue"]
+
+
 async def test_the_whole_queue_is_read_only_so_far(aioclient_mock: AiohttpClientMocker) -> None:
     """For downloads no id names: unknown items included, and the first pages only."""
     unknown = [{"id": n, "title": f"Unknown.{n}", "downloadId": f"{n:040X}"} for n in range(5)]
