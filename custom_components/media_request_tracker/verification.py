@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
 from .clients.api import ServiceError
 from .clients.jellyfin import JellyfinClient
+from .const import DOMAIN
 from .errors import Reachability
 from .tracker import (
     LibraryItemFound,
@@ -22,6 +24,7 @@ from .tracker import (
     TrackerEvent,
 )
 from .tracker.events import LibraryEpisodesFound, LibraryUnreachable
+from .tracker.library import seasons_to_check
 
 
 class LibraryVerifier:
@@ -39,30 +42,44 @@ class LibraryVerifier:
         self._on_answers = on_answers
         self._reachability = Reachability("Jellyfin")
         self._unsub: CALLBACK_TYPE | None = None
-        # A round of checks is under way: no second one starts (the round's answers
-        # schedule the next), so a slow Jellyfin gets one question per request at a time.
-        self._checking = False
+        # The round of checks under way: no second one starts (the round's answers schedule
+        # the next), so a slow Jellyfin gets one question per request at a time; and when the
+        # entry unloads (a reload) it is cancelled, so the reloaded entry's round does not ask
+        # the same while it waits, and no answer reaches the unloaded one.
+        self._round: asyncio.Task[None] | None = None
 
     def schedule(self, tracker: Tracker) -> None:
         """Plan the next check for when the tracker says one is due."""
-        if self._checking:
+        if self._round is not None:
             return
-        self.cancel()
+        self._drop_timer()
         due = tracker.next_verification_at()
         if due is not None:
             self._unsub = async_track_point_in_utc_time(
-                self.hass, partial(self._async_check_due, tracker), max(due, dt_util.utcnow())
+                self.hass, partial(self._async_start_round, tracker), max(due, dt_util.utcnow())
             )
 
     def cancel(self) -> None:
-        """Drop the planned check."""
+        """Drop the planned check, and stop the one under way (its answers are dropped)."""
+        self._drop_timer()
+        if self._round is not None:
+            self._round.cancel()
+            self._round = None
+
+    def _drop_timer(self) -> None:
         if self._unsub is not None:
             self._unsub()
             self._unsub = None
 
-    async def _async_check_due(self, tracker: Tracker, now: datetime) -> None:
+    @callback
+    def _async_start_round(self, tracker: Tracker, now: datetime) -> None:
         self._unsub = None
-        self._checking = True
+        # Not started eagerly: the round is known as under way before it runs.
+        self._round = self.hass.async_create_task(
+            self._async_check_due(tracker, now), f"{DOMAIN} library check", eager_start=False
+        )
+
+    async def _async_check_due(self, tracker: Tracker, now: datetime) -> None:
         answers: list[TrackerEvent] = []
         try:
             for request in tracker.due_for_verification(now):
@@ -72,7 +89,8 @@ class LibraryVerifier:
                 else:
                     answers.append(await self._async_check(request))
         finally:
-            self._checking = False
+            if self._round is asyncio.current_task():
+                self._round = None
         self._on_answers(answers)
 
     async def _async_check(self, request: Request) -> TrackerEvent:
@@ -100,13 +118,15 @@ class LibraryVerifier:
         return event
 
     async def _async_check_series(self, request: Request) -> TrackerEvent:
-        """Find the series, then the episodes it has (the tracker picks those that wait)."""
+        """Find the series, then its episodes in the seasons that wait (the tracker picks them)."""
         series = await self.jellyfin.async_find_series(
             request.tvdb_id, request.tmdb_id, request.title, request.year
         )
         if series is None:
             return LibraryItemMissing(request.request_id)
-        episodes = await self.jellyfin.async_find_episodes(series.item_id)
+        episodes = await self.jellyfin.async_find_episodes(
+            series.item_id, seasons_to_check(request)
+        )
         return LibraryEpisodesFound(
             request.request_id,
             series.item_id,

@@ -49,13 +49,22 @@ def item(**changes: Any) -> dict[str, Any]:
     ("changes", "playable"),
     [
         ({}, True),
-        ({"Path": None, "MediaSources": [{"Id": PAST_LIVES_ID}]}, True),
+        ({"IsPlaceHolder": False}, True),
         ({"Path": None}, False),
-        ({"Path": "", "MediaSources": []}, False),
+        ({"Path": ""}, False),
+        ({"Path": None, "MediaSources": [{"Id": PAST_LIVES_ID}]}, False),
         ({"LocationType": "Virtual"}, False),
-        ({"LocationType": "Virtual", "MediaSources": [{"Id": "x"}]}, False),
+        ({"IsPlaceHolder": True}, False),
     ],
-    ids=["path", "media sources", "neither", "both empty", "virtual", "virtual with sources"],
+    ids=[
+        "path",
+        "not a placeholder",
+        "no path",
+        "empty path",
+        "sources without a file",
+        "virtual",
+        "placeholder",
+    ],
 )
 def test_is_playable(changes: dict[str, Any], playable: bool) -> None:
     assert is_playable(item(**changes)) is playable
@@ -172,7 +181,9 @@ URL = "http://127.0.0.1:8096"
 ITEMS = re.compile(r"^http://127\.0\.0\.1:8096/Items\?.*$")
 BASE_QUERY = {
     "recursive": "true",
-    "fields": "ProviderIds,Path,MediaSources",
+    # Playability is read from the item found: its Path (LocationType and IsPlaceHolder come
+    # without asking), not its MediaSources.
+    "fields": "ProviderIds,Path",
     # Every search is bounded: the newest 50, without images, user data or a total count.
     "enableImages": "false",
     "enableUserData": "false",
@@ -225,7 +236,8 @@ async def test_find_movie_skips_items_that_cannot_play(aioclient_mock: AiohttpCl
                 item(Id="4" * 32, Path=None),
                 item(Id=None),
                 "not an item",
-                item(Id="5" * 32, Path=None, MediaSources=[{"Id": "5" * 32}]),
+                item(Id="6" * 32, IsPlaceHolder=True),
+                item(Id="5" * 32),
             ),
         )
 
@@ -315,29 +327,71 @@ async def test_validate_reads_system_info_with_the_mediabrowser_token(
     assert sent(mocked)[0]["headers"] == {"Authorization": 'MediaBrowser Token="KEY"'}
 
 
-async def test_find_episodes_asks_for_real_episodes_without_images(
+async def test_find_series_asks_for_provider_ids_only(aioclient_mock: AiohttpClientMocker) -> None:
+    """A series is matched by its ids, never played: no Path, bounded like every search."""
+    breaking_bad = item(
+        Id="b" * 32, Name="Breaking Bad", Type="Series", ProviderIds={"Tvdb": "81189"}
+    )
+    async with mocked_http(aioclient_mock) as (session, mocked):
+        mocked.get(ITEMS, json=page(breaking_bad))
+
+        match = await jellyfin(session).async_find_series(81189, None, "Breaking Bad", 2008)
+
+    assert match == LibraryMatch("b" * 32, "tvdb id")
+    (call,) = sent(mocked)
+    movie_only = ("hasTmdbId", "includeItemTypes")
+    assert call["params"] == {
+        **{key: value for key, value in BASE_QUERY.items() if key not in movie_only},
+        "fields": "ProviderIds",
+        "includeItemTypes": "Series",
+        "searchTerm": "Breaking Bad",
+    }
+
+
+EPISODES = re.compile(r"^http://127\.0\.0\.1:8096/Shows/series-1/Episodes\?.*$")
+
+
+def episodes_query(season: int) -> dict[str, str]:
+    """Return the query of one season's episodes (jellyfin `TvShowsController.GetEpisodes`)."""
+    return {
+        "season": str(season),
+        "fields": "Path",
+        "isMissing": "false",
+        "limit": "500",
+        "enableImages": "false",
+        "enableUserData": "false",
+    }
+
+
+async def test_find_episodes_asks_each_season_for_its_real_episodes(
     aioclient_mock: AiohttpClientMocker,
 ) -> None:
-    """A series' episodes: no virtual ones, no images or user data; multi-episode files count."""
-    episodes = re.compile(r"^http://127\.0\.0\.1:8096/Shows/series-1/Episodes\?.*$")
+    """Per season asked, lean and bounded: no virtual ones or stubs; multi-episode files count."""
     async with mocked_http(aioclient_mock) as (session, mocked):
-        mocked.get(
-            episodes,
-            json=page(
-                item(Id="e1", ParentIndexNumber=1, IndexNumber=1),
-                item(Id="e23", ParentIndexNumber=1, IndexNumber=2, IndexNumberEnd=3),
-                item(Id="virtual", ParentIndexNumber=1, IndexNumber=4, LocationType="Virtual"),
-            ),
+        answer_in_turn(
+            mocked,
+            "get",
+            EPISODES,
+            {
+                "json": page(
+                    item(Id="e1", ParentIndexNumber=1, IndexNumber=1),
+                    item(Id="e23", ParentIndexNumber=1, IndexNumber=2, IndexNumberEnd=3),
+                    item(Id="virtual", ParentIndexNumber=1, IndexNumber=4, LocationType="Virtual"),
+                    item(Id="stub", ParentIndexNumber=1, IndexNumber=5, IsPlaceHolder=True),
+                    item(Id="unnumbered", ParentIndexNumber=1),
+                )
+            },
+            {"json": page(item(Id="e31", ParentIndexNumber=3, IndexNumber=1))},
         )
 
-        found = await jellyfin(session).async_find_episodes("series-1")
+        found = await jellyfin(session).async_find_episodes("series-1", [3, 1, 3])
 
-    assert found == {(1, 1): "e1", (1, 2): "e23", (1, 3): "e23"}
-    assert [call["params"] for call in sent(mocked)] == [
-        {
-            "fields": "ProviderIds,Path,MediaSources",
-            "isMissing": "false",
-            "enableImages": "false",
-            "enableUserData": "false",
-        }
-    ]
+    assert found == {(1, 1): "e1", (1, 2): "e23", (1, 3): "e23", (3, 1): "e31"}
+    assert [call["params"] for call in sent(mocked)] == [episodes_query(1), episodes_query(3)]
+
+
+async def test_find_episodes_of_no_season_asks_nothing(aioclient_mock: AiohttpClientMocker) -> None:
+    async with mocked_http(aioclient_mock) as (session, mocked):
+        assert await jellyfin(session).async_find_episodes("series-1", []) == {}
+
+    assert requests_made(mocked) == {}

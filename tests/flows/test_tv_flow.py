@@ -146,6 +146,13 @@ async def test_season_pack_reaches_available_episode_by_episode(
     # Jellyfin has scanned six episodes at the first check, all of them at the next.
     mock_library(aioclient_mock, range(1, 7))
     await advance(hass, freezer, 10)
+    # The series' episodes are asked for the season requested only, lean and bounded.
+    assert [
+        str(url.relative()) for _, url, _, _ in aioclient_mock.mock_calls if "/Shows/" in str(url)
+    ] == [
+        f"/Shows/{SERIES_ID}/Episodes?season=2&fields=Path&isMissing=false&limit=500"
+        "&enableImages=false&enableUserData=false"
+    ]
     state = sensor(hass, SHOW_ENTITY)
     assert state.state == "importing"
     assert state.attributes["episodes_available"] == 6

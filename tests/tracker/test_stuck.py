@@ -18,6 +18,10 @@ from custom_components.media_request_tracker.tracker.events import (
     DownloadExplained,
     StuckCheckDue,
 )
+from custom_components.media_request_tracker.tracker.housekeeping import (
+    StuckDownload,
+    stuck_downloads,
+)
 from custom_components.media_request_tracker.tracker.stuck import STUCK_LIMITS, describe_duration
 from tests.helpers.arrival_events import (
     ARRIVAL,
@@ -96,6 +100,8 @@ def test_a_queue_explanation_lands_only_on_a_stuck_download_once() -> None:
         Change("1", ChangeKind.STUCK, S.DOWNLOADED, S.DOWNLOADED)
     ]
     assert tracker.explainable() == {ARRIVAL_HASH: MediaType.MOVIE}
+    # The queue is asked by the request's Radarr movie id.
+    assert stuck_downloads(tracker) == [StuckDownload(ARRIVAL_HASH, MediaType.MOVIE, 7)]
     other = replace(explained, qbit_hash="0" * 40)
     assert tracker.apply(other, at(3 * 3600)) == []
     assert tracker.apply(explained, at(3 * 3600)) == [updated(S.DOWNLOADED)]

@@ -9,13 +9,16 @@ from datetime import timedelta
 from custom_components.media_request_tracker.tracker import (
     Change,
     ChangeKind,
+    Episode,
     LibraryItemFound,
     MediaKey,
     MediaType,
+    Request,
     RequestState,
     Tracker,
 )
 from custom_components.media_request_tracker.tracker.events import RetentionDue
+from custom_components.media_request_tracker.tracker.library import seasons_to_check
 from tests.helpers.arrival_events import (
     DOWNLOADING_25,
     JELLYFIN_ID,
@@ -167,3 +170,18 @@ def test_restore_ignores_keys_it_does_not_know() -> None:
 
 def test_restore_of_an_empty_snapshot() -> None:
     assert Tracker.from_dict({}).to_dict() == {"next_id": 1, "requests": []}
+
+
+def test_the_library_is_asked_for_the_seasons_that_wait() -> None:
+    """Only seasons with an episode waiting for Jellyfin; for a finished request (linked), all."""
+    episodes = [
+        Episode(1, 1, S.AVAILABLE),
+        Episode(2, 1, S.IMPORTING),
+        Episode(2, 2, S.AVAILABLE),
+        Episode(3, 1, S.DOWNLOADING),
+        Episode(4, 1, S.IMPORTING),
+    ]
+    show = Request("1", MediaType.TV, S.IMPORTING, at(0), at(0), episodes=episodes)
+    assert seasons_to_check(show) == [2, 4]
+    assert seasons_to_check(replace(show, state=S.AVAILABLE)) == [1, 2, 3, 4]
+    assert seasons_to_check(replace(show, episodes=[])) == []

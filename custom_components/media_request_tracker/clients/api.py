@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -38,8 +38,13 @@ class JsonApiClient:
         self.url = url.rstrip("/")
         self._headers = dict(headers)
 
-    async def get_json(self, path: str, params: Mapping[str, str] | None = None) -> Any:
-        """GET `path` and return the decoded JSON; raise InvalidAuth or CannotConnect."""
+    async def get_json(
+        self, path: str, params: Mapping[str, str] | Sequence[tuple[str, str]] | None = None
+    ) -> Any:
+        """GET `path` and return the decoded JSON; raise InvalidAuth or CannotConnect.
+
+        `params` is the query: a mapping, or pairs where a key is repeated (`ids=1&ids=2`).
+        """
         try:
             async with self._session.get(
                 f"{self.url}{path}",

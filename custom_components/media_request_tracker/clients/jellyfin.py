@@ -2,13 +2,13 @@
 
 Jellyfin has no `AnyProviderIdEquals` (that is Emby): `/Items` ignores unknown parameters and would
 return every item, a false "available". So we search by title or year and compare `ProviderIds`
-ourselves (jellyfin `ItemsController.cs`; PAYLOADS.md §5). Only playable items count: a `Path` or
-`MediaSources`, and not a virtual (missing) placeholder.
+ourselves (jellyfin `ItemsController.cs`; PAYLOADS.md §5). Only playable items count, as the item
+found says of itself: a file (`Path`), neither virtual (a missing episode) nor a placeholder.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,12 @@ from ..tracker.correlation import normalise_title
 from .api import JsonApiClient
 from .schema import ParsedWebhook, lenient_id, lenient_str, template_schema, validate
 
-ITEM_FIELDS = "ProviderIds,Path,MediaSources"
+# The fields asked of a found item: its provider ids, and its file. `LocationType` and
+# `IsPlaceHolder` come without asking; `MediaSources` (every stream of every version) is not
+# needed to know there is a file (jellyfin `DtoService.cs`).
+ITEM_FIELDS = "ProviderIds,Path"
+SERIES_FIELDS = "ProviderIds"
+EPISODE_FIELDS = "Path"
 # Every search is bounded: the item looked for was just added, so the newest come first and a
 # page of them is enough (a year scan or an untyped title search in a large library would
 # otherwise return thousands of items, with their media sources, images and user data).
@@ -33,6 +38,9 @@ SEARCH_BOUNDS = {
     "sortOrder": "Descending",
     "enableTotalRecordCount": "false",
 }
+# Episodes asked per season of a request (`season=`, jellyfin `TvShowsController.GetEpisodes`),
+# at most this many each: more than any season holds, however long a show runs.
+EPISODE_LIMIT = 500
 
 # ItemType of the plugin's ItemAdded → the media type a request has.
 ITEM_MEDIA_TYPES: dict[str, MediaType] = {
@@ -62,10 +70,14 @@ class LibraryMatch:
 
 
 def is_playable(item: dict[str, Any]) -> bool:
-    """Return whether an item can be played: it has a file and is not a missing placeholder."""
-    if item.get("LocationType") == "Virtual":
+    """Return whether an item can be played: it has a file, and is neither virtual nor a stub.
+
+    A virtual item is a missing episode Jellyfin knows from metadata; a placeholder is a stub
+    file (such as `.disc`) that stands for media kept offline.
+    """
+    if item.get("LocationType") == "Virtual" or item.get("IsPlaceHolder") is True:
         return False
-    return bool(item.get("MediaSources") or item.get("Path"))
+    return bool(item.get("Path"))
 
 
 def provider_id(item: dict[str, Any], key: str) -> str | None:
@@ -113,12 +125,13 @@ class JellyfinClient(JsonApiClient):
         """Call `/System/Info`, which needs a valid API key."""
         await self.get_json("/System/Info")
 
-    async def _items(self, params: dict[str, str]) -> list[dict[str, Any]]:
+    async def _items(
+        self, params: dict[str, str], fields: str = ITEM_FIELDS
+    ) -> list[dict[str, Any]]:
         body = await self.get_json(
-            "/Items", {"recursive": "true", "fields": ITEM_FIELDS, **SEARCH_BOUNDS, **params}
+            "/Items", {"recursive": "true", "fields": fields, **SEARCH_BOUNDS, **params}
         )
-        items = body.get("Items") if isinstance(body, dict) else None
-        return [item for item in items or [] if isinstance(item, dict)]
+        return _item_list(body)
 
     async def async_find_movie(
         self,
@@ -191,7 +204,9 @@ class JellyfinClient(JsonApiClient):
         """Find a series by TVDB id, then TMDB id, then title and year, among a title search."""
         if not title:
             return None
-        items = await self._items({"includeItemTypes": "Series", "searchTerm": title})
+        items = await self._items(
+            {"includeItemTypes": "Series", "searchTerm": title}, fields=SERIES_FIELDS
+        )
         rules: tuple[tuple[str, Any], ...] = (
             (
                 "tvdb id",
@@ -215,24 +230,43 @@ class JellyfinClient(JsonApiClient):
                     return LibraryMatch(str(item["Id"]), method)
         return None
 
-    async def async_find_episodes(self, series_id: str) -> dict[tuple[int, int], str]:
-        """Return the playable episodes of a series by (season, episode); virtual ones are left out.
+    async def async_find_episodes(
+        self, series_id: str, seasons: Iterable[int]
+    ) -> dict[tuple[int, int], str]:
+        """Return the playable episodes of these seasons by (season, episode), one call each.
 
-        A multi-episode file is one item with `IndexNumberEnd`: it stands for each episode it holds.
+        Virtual ones are left out; a multi-episode file is one item with `IndexNumberEnd`: it
+        stands for each episode it holds.
         """
-        body = await self.get_json(
-            f"/Shows/{series_id}/Episodes", {"fields": ITEM_FIELDS, "isMissing": "false", **LEAN}
-        )
-        items = body.get("Items") if isinstance(body, dict) else None
         found: dict[tuple[int, int], str] = {}
-        for item in items or []:
-            if not isinstance(item, dict) or not item.get("Id") or not is_playable(item):
-                continue
-            season, first = item.get("ParentIndexNumber"), item.get("IndexNumber")
-            if not isinstance(season, int) or not isinstance(first, int):
-                continue
-            last = item.get("IndexNumberEnd")
-            last = last if isinstance(last, int) and last >= first else first
-            for number in range(first, last + 1):
-                found[(season, number)] = str(item["Id"])
+        for season in sorted(set(seasons)):
+            body = await self.get_json(
+                f"/Shows/{series_id}/Episodes",
+                {
+                    "season": str(season),
+                    "fields": EPISODE_FIELDS,
+                    "isMissing": "false",
+                    "limit": str(EPISODE_LIMIT),
+                    **LEAN,
+                },
+            )
+            for item in _item_list(body):
+                if item.get("Id") and is_playable(item):
+                    found |= dict.fromkeys(_episode_keys(item), str(item["Id"]))
         return found
+
+
+def _item_list(body: Any) -> list[dict[str, Any]]:
+    """Return the items of a Jellyfin list answer ({Items: [...]}), skipping odd entries."""
+    items = body.get("Items") if isinstance(body, dict) else None
+    return [item for item in items or [] if isinstance(item, dict)]
+
+
+def _episode_keys(item: dict[str, Any]) -> list[tuple[int, int]]:
+    """Return the (season, episode) keys an episode item holds (none if it is not numbered)."""
+    season, first = item.get("ParentIndexNumber"), item.get("IndexNumber")
+    if not isinstance(season, int) or not isinstance(first, int):
+        return []
+    last = item.get("IndexNumberEnd")
+    last = last if isinstance(last, int) and last >= first else first
+    return [(season, number) for number in range(first, last + 1)]

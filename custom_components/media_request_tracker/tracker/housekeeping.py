@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -99,15 +100,25 @@ def _explainable(request: Request) -> bool:
     )
 
 
-def explainable_downloads(
+@dataclass(frozen=True, slots=True)
+class StuckDownload:
+    """A stuck download an *arr queue may explain: its torrent, and what it is of."""
+
+    qbit_hash: str
+    media_type: MediaType
+    # The Radarr movie or Sonarr series id of its request, by which the queue is asked.
+    arr_id: int | None
+
+
+def stuck_downloads(
     tracker: Tracker, upcoming: StuckCheckDue | None = None, now: datetime | None = None
-) -> dict[str, MediaType]:
-    """Return the hashes of stuck downloads an *arr queue can explain, with their media type.
+) -> list[StuckDownload]:
+    """Return the stuck downloads an *arr queue can explain.
 
     With an `upcoming` check at `now`, those it is about to flag are included, so that they
     are explained before anyone is told.
     """
-    found: dict[str, MediaType] = {}
+    found: dict[str, StuckDownload] = {}
     for request in tracker.active():
         due = upcoming is not None and now is not None and _over_limit(request, upcoming, now)
         stuck = request.stuck or due
@@ -116,8 +127,19 @@ def explainable_downloads(
         holders: list[Request | Episode] = [
             e for e in request.episodes if e.state in EXPLAINED_STATES
         ] or [request]
-        found |= {h.qbit_hash: request.media_type for h in holders if h.qbit_hash}
-    return found
+        for holder in holders:
+            if holder.qbit_hash:
+                found[holder.qbit_hash] = StuckDownload(
+                    holder.qbit_hash, request.media_type, request.arr_id
+                )
+    return list(found.values())
+
+
+def explainable_downloads(
+    tracker: Tracker, upcoming: StuckCheckDue | None = None, now: datetime | None = None
+) -> dict[str, MediaType]:
+    """Return the hashes of stuck downloads an *arr queue can explain, with their media type."""
+    return {d.qbit_hash: d.media_type for d in stuck_downloads(tracker, upcoming, now)}
 
 
 def on_download_explained(

@@ -43,6 +43,18 @@ def _waiting(request: Request) -> bool:
     return request.is_active and request.state in VERIFY_STATES
 
 
+def seasons_to_check(request: Request) -> list[int]:
+    """Return the seasons whose episodes the media server is asked for (TV).
+
+    Those of the episodes still waiting; for a request already available (to be linked to the
+    library), those of all its episodes.
+    """
+    episodes = request.episodes
+    if request.is_active:
+        episodes = [episode for episode in episodes if episode.state in VERIFY_STATES]
+    return sorted({episode.season_number for episode in episodes})
+
+
 def _awaiting(tracker: Tracker, request_id: str) -> Request | None:
     request = tracker.requests.get(request_id)
     return request if request is not None and awaits_library(request) else None

@@ -53,7 +53,7 @@ PROVIDER_KEYS = ("Tmdb", "Tvdb", "Imdb", "AniDB", "Shoko Series", "Shoko Episode
 # /Items answers: file → [(Id, is_playable, the provider ids that are set)] for every item.
 JELLYFIN_ITEMS: dict[str, list[tuple[str, bool, dict[str, str]]]] = {
     "api_items_empty__authored.json": [],
-    # Episodes as listed without fields=Path,MediaSources: nothing says there is a file.
+    # Episodes as listed without fields=Path: nothing says there is a file.
     "api_items_episodes__authored.json": [
         (
             "0f1e2d3c4b5a69788796a5b4c3d2e1f1",
@@ -181,7 +181,7 @@ async def test_jellyfin_find_shokofin_series_by_title_and_year(
             },
         ),
     ],
-    ids=["as captured: no Path or MediaSources", "with a Path added to each"],
+    ids=["as captured: no Path", "with a Path added to each"],
 )
 async def test_jellyfin_find_episodes(
     aioclient_mock: AiohttpClientMocker, with_path: bool, expected: dict[tuple[int, int], str]
@@ -192,8 +192,10 @@ async def test_jellyfin_find_episodes(
             item["Path"] = f"{FRIEREN_FOLDER}/{item['Name']}.mkv"
     episodes = f"/Shows/{FRIEREN_JELLYFIN}/Episodes"
     async with _jellyfin(aioclient_mock, episodes, body) as (client, mocked):
-        assert await client.async_find_episodes(FRIEREN_JELLYFIN) == expected
-    assert len(_queries(mocked)) == 1
+        assert await client.async_find_episodes(FRIEREN_JELLYFIN, [1]) == expected
+    (query,) = _queries(mocked)
+    assert query["season"] == "1"
+    assert query["fields"] == "Path"
 
 
 # An anime movie that Shokofin files as a Series with only AniDB and Shoko ids (PAYLOADS.md §5):
@@ -221,7 +223,7 @@ def _anime_movie_steps(title: str, year: int) -> list[tuple[str, dict[str, str]]
 def _items_query(params: dict[str, str]) -> dict[str, str]:
     return {
         "recursive": "true",
-        "fields": "ProviderIds,Path,MediaSources",
+        "fields": "ProviderIds,Path",
         # Every search is bounded: the newest 50, without images, user data or a total count.
         "enableImages": "false",
         "enableUserData": "false",
