@@ -68,3 +68,15 @@ async def test_json_client_decodes_json_whatever_the_content_type(server: Script
 
     assert body == {"Version": "10.11.5"}
     assert [(r.method, r.path) for r in server.requests] == [("GET", "/System/Info")]
+
+
+async def test_json_client_refuses_text_no_json_file_could_hold(server: ScriptedServer) -> None:
+    # Real aiohttp: its own json.loads would let a lone surrogate through, which Home
+    # Assistant's JSON writer then refuses, and every later save of the stored requests fails.
+    server.add("GET", "/System/Info", {"text": '{"Version": "10.11.5 \\ud800"}'})
+
+    async with aiohttp.ClientSession() as session:
+        with pytest.raises(CannotConnect) as err:
+            await JsonApiClient(session, server.url, {}).get_json("/System/Info")
+
+    assert str(err.value) == "invalid JSON"

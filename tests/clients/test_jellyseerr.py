@@ -232,7 +232,14 @@ def test_subject_without_year_keeps_the_whole_title() -> None:
 
 @pytest.mark.parametrize(
     ("text", "seasons"),
-    [("1, 2", (1, 2)), ("0, 3", (0, 3)), ("3,1, 1", (1, 3)), ("", ()), (None, ())],
+    [
+        ("1, 2", (1, 2)),
+        ("0, 3", (0, 3)),
+        ("3,1, 1", (1, 3)),
+        ("", ()),
+        (None, ()),
+        ("2, " + "9" * 25, (2,)),  # no season, and an int no JSON file could hold
+    ],
 )
 def test_parse_seasons(text: str | None, seasons: tuple[int, ...]) -> None:
     assert parse_seasons(text) == seasons

@@ -7,6 +7,7 @@ from http import HTTPStatus
 from typing import Any
 
 import aiohttp
+from homeassistant.util.json import json_loads
 
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=15)
 
@@ -56,7 +57,7 @@ class JsonApiClient:
                     raise InvalidAuth(f"HTTP {response.status}")
                 if response.status >= HTTPStatus.BAD_REQUEST:
                     raise CannotConnect(f"HTTP {response.status}")
-                return await response.json(content_type=None)
+                return await response.json(content_type=None, loads=json_loads)
         except (aiohttp.ClientError, TimeoutError) as err:
             raise CannotConnect(type(err).__name__) from err
         except ValueError as err:

@@ -79,11 +79,20 @@ def split_subject(subject: str | None) -> tuple[str | None, int | None]:
     return subject, None
 
 
+# The most digits a season number has (Seerr numbers seasons from 0).
+SEASON_DIGITS = 4
+
+
 def parse_seasons(text: str | None) -> tuple[int, ...]:
-    """Read the "Requested Seasons" extra ("1, 2"; season 0 possible) as sorted numbers."""
+    """Read the "Requested Seasons" extra ("1, 2"; season 0 possible) as sorted numbers.
+
+    A number of more than four digits is no season (and could not be stored): it is skipped.
+    """
     if not text:
         return ()
-    return tuple(sorted({int(part) for part in re.findall(r"\d+", text)}))
+    return tuple(
+        sorted({int(part) for part in re.findall(r"\d+", text) if len(part) <= SEASON_DIGITS})
+    )
 
 
 def _either(data: dict[str, Any], camel: str, snake: str) -> Any:

@@ -12,6 +12,7 @@ from http import HTTPStatus
 from typing import Any
 
 import aiohttp
+from homeassistant.util.json import json_loads
 
 from ..schema_library import vol
 from ..tracker import TorrentPhase, TorrentProgress
@@ -168,7 +169,7 @@ class QBittorrentClient:
         if response.status != HTTPStatus.OK:
             raise CannotConnect(f"{path} answered HTTP {response.status}")
         try:
-            return await response.json(content_type=None)
+            return await response.json(content_type=None, loads=json_loads)
         except ValueError as err:
             raise CannotConnect("invalid JSON") from err
 

@@ -16,8 +16,10 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import aiohttp
+from homeassistant.util.json import json_loads
 
 from ..const import LOGGER
 from ..tracker import TrackerEvent
@@ -103,7 +105,7 @@ class ShokoListener:
             timeout=REQUEST_TIMEOUT,
         ) as response:
             response.raise_for_status()
-            body = await response.json(content_type=None)
+            body = await response.json(content_type=None, loads=json_loads)
         token = (
             (body.get("connectionToken") or body.get("connectionId"))
             if isinstance(body, dict)
@@ -130,7 +132,7 @@ class ShokoListener:
             if answer.type is not aiohttp.WSMsgType.TEXT:
                 raise StreamClosed("no handshake answer")
             first, _, rest = answer.data.partition(RECORD_SEPARATOR)
-            handshake = json.loads(first)
+            handshake = json_loads(first)
             if not isinstance(handshake, dict) or handshake.get("error"):
                 raise StreamClosed(
                     str(handshake.get("error") if isinstance(handshake, dict) else handshake)
@@ -155,7 +157,7 @@ class ShokoListener:
         """Handle the records of one message in order; events go on together at the end."""
         events: list[TrackerEvent] = []
         for record in filter(None, data.split(RECORD_SEPARATOR)):
-            frame = json.loads(record)
+            frame: Any = json_loads(record)
             kind = frame.get("type") if isinstance(frame, dict) else None
             if kind == MESSAGE_PING:
                 await socket.send_str(PING)
