@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import resource
 import shutil
 import sys
 import tempfile
@@ -44,12 +43,16 @@ RESULT = "RESULT "
 MB = 1_000_000
 
 
-def rss_now() -> int:
-    """Return this process's resident memory now, in bytes."""
+def memory_status(field: str) -> int:
+    """Return a memory figure of this process from /proc/self/status (VmRSS, VmHWM), in bytes.
+
+    The peak is read as VmHWM rather than getrusage's ru_maxrss: Linux keeps ru_maxrss across
+    execve, so a child would start with its parent's peak.
+    """
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) * 1024
-    return 0
+    raise RuntimeError(f"no {field} in /proc/self/status")
 
 
 async def measure_setup(config_dir: Path, qbittorrent_url: str, mode: str) -> dict[str, Any]:
@@ -58,7 +61,7 @@ async def measure_setup(config_dir: Path, qbittorrent_url: str, mode: str) -> di
         FakeQBittorrent(qbittorrent_url) as qbit,
         bench_stack(qbit, config_dir=config_dir, setup=False) as stack,
     ):
-        before = rss_now()
+        before = memory_status("VmRSS")
         if mode in ("memory", "both"):
             tracemalloc.start()
         start = time.perf_counter()
@@ -72,8 +75,7 @@ async def measure_setup(config_dir: Path, qbittorrent_url: str, mode: str) -> di
             "ready": ready,
             "sensors": len(stack.sensors()),
             "rss_before": before,
-            # ru_maxrss is in KiB on Linux.
-            "rss_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+            "rss_peak": memory_status("VmHWM"),
             "traced_peak": traced,
         }
 
