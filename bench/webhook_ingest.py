@@ -93,7 +93,7 @@ async def main() -> int:
                 qbit, client, tracked, posts, range(first, first + new_posts)
             )
     for tracked, runs in results.items():
-        report.section(f"{tracked:,} tracked requests")
+        report.section(f"{tracked:,} tracked request{'' if tracked == 1 else 's'}")
         for kind, run in runs.items():
             report.figure(
                 f"{kind}: Home Assistant CPU per webhook", run.cpu_ms_per_post, "ms", digits=3

@@ -39,7 +39,7 @@ SCRIPTS: dict[str, tuple[str, ...]] = {
         "tracemalloc peak",
     ),
     "store_writes.py": (
-        "writes per burst of 20",
+        "writes per burst of 20 (until 1 min after)",
         "writes per minute, 5 downloads moving",
         "longest loop stall while the file was written",
     ),
