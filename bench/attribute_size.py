@@ -25,8 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from homeassistant.components.websocket_api.messages import cached_event_message
 from homeassistant.helpers.json import json_bytes
 
+from bench._counters import EntityWrites
 from bench._fake_qbittorrent import FakeQBittorrent, queued
-from bench._harness import BenchStack, EntityWrites, bench_stack
+from bench._harness import BenchStack, bench_stack
 from bench._payloads import sonarr_season_grab, sonarr_season_imported, torrent_hash
 from bench._report import Report, at_most, parse_args
 

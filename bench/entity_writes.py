@@ -27,8 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import aiohttp
 
+from bench._counters import EntityWrites
 from bench._fake_qbittorrent import FakeQBittorrent, downloading
-from bench._harness import BenchStack, EntityWrites, bench_stack
+from bench._harness import BenchStack, bench_stack
 from bench._payloads import radarr_grab, torrent_hash
 from bench._report import Report, at_most, exactly, parse_args
 from custom_components.media_request_tracker.clients.qbittorrent import QBittorrentClient

@@ -29,8 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from homeassistant.helpers.json import json_bytes
 
+from bench._counters import LoopStalls, StoreWrites
 from bench._fake_qbittorrent import FakeQBittorrent, downloading, queued
-from bench._harness import LoopStalls, StoreWrites, bench_stack, utcnow, write_store
+from bench._harness import bench_stack, utcnow, write_store
 from bench._library import generated_library
 from bench._load_client import LoadClient
 from bench._payloads import body_bytes, radarr_grab, torrent_hash
