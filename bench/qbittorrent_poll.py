@@ -1,56 +1,54 @@
 """Benchmark: what one qBittorrent poll costs us, incremental sync/maindata against a full fetch.
 
 A fake qBittorrent WebUI (its own process, so its CPU is not counted) holds 5,000 torrents; 20 of
-them are tracked. For each strategy the client polls POLLS times and we print the bytes received
+them are tracked. For each strategy the client polls 200 times and we print the bytes received
 (status line, headers and body) and the client's CPU time per poll:
 
   * sync/maindata, steady state, nothing changed (the usual 5 s poll)
   * sync/maindata, the 20 tracked torrents progressing (every poll changes them)
   * a full torrents/info fetch of every torrent (what a naive poller does), same process
 
-Run: .venv/bin/python bench/qbittorrent_poll.py  (about 10 s; loopback only)
+Targets: <= 2,048 bytes per unchanged poll; < 2 ms of CPU per poll (unchanged and progressing).
+
+Run: .venv/bin/python bench/qbittorrent_poll.py [--quick]   (about 10 s; loopback only)
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import socket
-import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-from aiohttp import web
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from custom_components.media_request_tracker.services.qbittorrent import (
-    QBittorrentClient,
-)
+import aiohttp
 
-TORRENTS = 5000
+from bench._fake_qbittorrent import FakeQBittorrent
+from bench._report import Report, at_most, parse_args
+from custom_components.media_request_tracker.clients.qbittorrent import QBittorrentClient
+
 TRACKED = 20
-POLLS = 200
 TARGET_BYTES = 2048
 TARGET_CPU_MS = 2.0
 
 
 def torrent(index: int) -> dict[str, Any]:
-    """Return a torrent as qBittorrent 4.5 lists it (the usual ~50 fields)."""
+    """Return a torrent as qBittorrent 4.5 lists it (the usual fields), without its hash."""
+    tracked = index < TRACKED
     return {
-        "hash": f"{index:040x}",
         "name": f"Some.Release.Name.{index}.1080p.WEB-DL.x264-GROUP",
         "size": 4_000_000_000 + index,
         "total_size": 4_000_000_000 + index,
-        "progress": 1.0 if index >= TRACKED else 0.1,
+        "progress": 0.1 if tracked else 1.0,
         "amount_left": 0,
-        "dlspeed": 0 if index >= TRACKED else 1_000_000,
+        "dlspeed": 1_000_000 if tracked else 0,
         "upspeed": 0,
-        "eta": 8640000 if index >= TRACKED else 3600,
-        "state": "stalledUP" if index >= TRACKED else "downloading",
+        "eta": 3600 if tracked else 8640000,
+        "state": "downloading" if tracked else "stalledUP",
         "category": "radarr",
         "tags": "",
         "save_path": "/data/torrents/movies",
@@ -72,57 +70,6 @@ def torrent(index: int) -> dict[str, Any]:
         "force_start": False,
         "auto_tmm": False,
     }
-
-
-def serve(port: int) -> None:
-    """Run the fake WebUI: login, sync/maindata with rid semantics, torrents/info."""
-    torrents = {item["hash"]: item for item in (torrent(i) for i in range(TORRENTS))}
-    state = {"rid": 0, "moving": False}
-
-    async def login(_: web.Request) -> web.Response:
-        return web.Response(text="Ok.", headers={"Set-Cookie": "SID=bench; path=/"})
-
-    async def maindata(request: web.Request) -> web.Response:
-        rid = int(request.query.get("rid", "0"))
-        state["rid"] += 1
-        if rid == 0:
-            body: dict[str, Any] = {
-                "rid": state["rid"],
-                "full_update": True,
-                "torrents": {
-                    h: {k: v for k, v in t.items() if k != "hash"} for h, t in torrents.items()
-                },
-            }
-        elif state["moving"]:
-            changed = {}
-            for index in range(TRACKED):
-                item = torrents[f"{index:040x}"]
-                item["progress"] = min(1.0, item["progress"] + 0.001)
-                changed[item["hash"]] = {
-                    "progress": item["progress"],
-                    "eta": 3500,
-                    "dlspeed": 1_000_001,
-                }
-            body = {"rid": state["rid"], "torrents": changed}
-        else:
-            body = {"rid": state["rid"]}
-        return web.Response(text=json.dumps(body), content_type="application/json")
-
-    async def info(_: web.Request) -> web.Response:
-        return web.Response(
-            text=json.dumps(list(torrents.values())), content_type="application/json"
-        )
-
-    async def mode(request: web.Request) -> web.Response:
-        state["moving"] = request.query["moving"] == "1"
-        return web.Response(text="ok")
-
-    app = web.Application()
-    app.router.add_post("/api/v2/auth/login", login)
-    app.router.add_get("/api/v2/sync/maindata", maindata)
-    app.router.add_get("/api/v2/torrents/info", info)
-    app.router.add_get("/bench/mode", mode)
-    web.run_app(app, host="127.0.0.1", port=port, print=None)
 
 
 class ByteCounter:
@@ -150,82 +97,62 @@ class ByteCounter:
         return config
 
 
-COUNTER = ByteCounter()
-
-
-async def measure(label: str, poll: Any) -> tuple[float, float]:
-    """Poll POLLS times; return (bytes per poll, CPU ms per poll) and print them."""
-    COUNTER.received = 0
+async def measure(
+    counter: ByteCounter, polls: int, poll: Callable[[], Awaitable[object]]
+) -> tuple[float, float]:
+    """Poll `polls` times; return (bytes per poll, CPU ms per poll)."""
+    counter.received = 0
     cpu = time.process_time()
-    for _ in range(POLLS):
+    for _ in range(polls):
         await poll()
-    cpu_ms = (time.process_time() - cpu) * 1000 / POLLS
-    per_poll = COUNTER.received / POLLS
-    print(f"{label:<52} {per_poll:>12,.0f} B/poll {cpu_ms:>9.3f} ms CPU/poll")
-    return per_poll, cpu_ms
+    return counter.received / polls, (time.process_time() - cpu) * 1000 / polls
 
 
-async def run(port: int) -> int:
-    """Measure both strategies against the fake WebUI on `port`."""
-    url = f"http://127.0.0.1:{port}"
-    tracked = {f"{index:040x}" for index in range(TRACKED)}
-    async with aiohttp.ClientSession(
-        cookie_jar=aiohttp.CookieJar(unsafe=True), trace_configs=[COUNTER.trace()]
-    ) as session:
-        client = QBittorrentClient(session, url, "admin", "adminadmin")
-        await client.async_torrents(tracked)  # login + the one full update (not counted)
-        idle = await measure(
-            "sync/maindata, nothing changed", lambda: client.async_torrents(tracked)
-        )
-        await session.get(f"{url}/bench/mode", params={"moving": "1"})
-        moving = await measure(
-            f"sync/maindata, {TRACKED} tracked torrents progressing",
-            lambda: client.async_torrents(tracked),
-        )
+async def main() -> int:
+    """Fill the fake WebUI, poll it each way, print the figures."""
+    args = parse_args(__doc__)
+    torrents, polls = (500, 20) if args.quick else (5000, 200)
+    report = Report("qBittorrent poll", quick=args.quick)
+    report.note(f"{torrents:,} torrents in qBittorrent, {TRACKED} tracked, {polls} polls each")
+    counter = ByteCounter()
+    async with FakeQBittorrent() as qbit:
+        await qbit.set_torrents({f"{index:040x}": torrent(index) for index in range(torrents)})
+        tracked = [f"{index:040x}" for index in range(TRACKED)]
+        async with aiohttp.ClientSession(
+            cookie_jar=aiohttp.CookieJar(unsafe=True), trace_configs=[counter.trace()]
+        ) as session:
+            client = QBittorrentClient(session, qbit.url, "admin", "adminadmin")
+            if len(await client.async_torrents(set(tracked))) != TRACKED:  # login, full update
+                raise RuntimeError("the client did not find the tracked torrents")
+            idle = await measure(counter, polls, lambda: client.async_torrents(set(tracked)))
+            await qbit.set_moving(tracked)
+            moving = await measure(counter, polls, lambda: client.async_torrents(set(tracked)))
+            await qbit.set_moving([])
 
-        async def full_fetch() -> None:
-            async with session.get(f"{url}/api/v2/torrents/info") as response:
-                json.loads(await response.read())
+            async def full_fetch() -> None:
+                async with session.get(f"{qbit.url}/api/v2/torrents/info") as response:
+                    json.loads(await response.read())
 
-        full = await measure(f"full torrents/info of all {TORRENTS} torrents", full_fetch)
-    print()
-    print(
-        f"unchanged poll: {idle[0] / full[0]:.6f} of the full fetch's bytes, "
-        f"{idle[1] / full[1]:.4f} of its CPU"
+            full = await measure(counter, polls, full_fetch)
+    bytes_target = at_most(TARGET_BYTES, f"<= {TARGET_BYTES:,} B")
+    cpu_target = at_most(TARGET_CPU_MS, f"< {TARGET_CPU_MS:g} ms")
+    for name, (received, cpu_ms), targets in (
+        ("sync/maindata, nothing changed", idle, (bytes_target, cpu_target)),
+        (f"sync/maindata, {TRACKED} tracked torrents progressing", moving, (None, cpu_target)),
+        (f"full torrents/info of all {torrents:,} torrents", full, (None, None)),
+    ):
+        report.section(name)
+        report.figure("bytes received per poll", received, "B", targets[0], digits=0)
+        report.figure("client CPU per poll", cpu_ms, "ms", targets[1], digits=3)
+    report.section("against the full fetch")
+    report.figure(
+        "unchanged poll: share of the full fetch's bytes", idle[0] / full[0], "", digits=6
     )
-    print(
-        f"progressing poll: {moving[0] / full[0]:.6f} of the bytes, {moving[1] / full[1]:.4f} of the CPU"
-    )
-    ok = idle[0] <= TARGET_BYTES and idle[1] < TARGET_CPU_MS and moving[1] < TARGET_CPU_MS
-    print(
-        f"target (<= {TARGET_BYTES} B per unchanged poll, < {TARGET_CPU_MS} ms CPU per poll): "
-        f"{'met' if ok else 'NOT met'}"
-    )
-    return 0 if ok else 1
-
-
-def main() -> int:
-    """Start the fake WebUI in a child process, measure, stop it."""
-    if len(sys.argv) == 3 and sys.argv[1] == "--serve":
-        serve(int(sys.argv[2]))
-        return 0
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, __file__, "--serve", str(port)])  # noqa: S603  (our own script)
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        print(f"{TORRENTS} torrents in qBittorrent, {TRACKED} tracked, {POLLS} polls each\n")
-        return asyncio.run(run(port))
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    report.figure("unchanged poll: share of its CPU", idle[1] / full[1], "", digits=4)
+    report.figure("progressing poll: share of the bytes", moving[0] / full[0], "", digits=6)
+    report.figure("progressing poll: share of the CPU", moving[1] / full[1], "", digits=4)
+    return report.finish()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(asyncio.run(main()))
