@@ -163,6 +163,86 @@ EOF
   exit 1
 }
 
+# pyenv's newest installed 3.14.x, printed as an absolute interpreter path; nothing if none.
+_pyenv_python314() {
+  command -v pyenv >/dev/null 2>&1 || return 0
+  local version root
+  root="$(pyenv root 2>/dev/null)" || return 0
+  while read -r version; do
+    [[ "$version" == 3.14.* ]] || continue
+    if _is_python 14 "$root/versions/$version/bin/python3.14"; then
+      echo "$root/versions/$version/bin/python3.14"
+      return 0
+    fi
+  done < <(pyenv versions --bare 2>/dev/null | sort -rV)
+}
+
+_python314_unpacked() {
+  echo "$_PYTHON314_PREFIX/usr/bin/python3.14"
+}
+
+# True when Python 3.14 is on PATH, in pyenv, already unpacked, or can be unpacked here.
+have_python314() {
+  [[ -n "${PYTHON314:-}" ]] && return 0
+  if command -v python3.14 >/dev/null 2>&1 && _is_python 14 python3.14; then
+    return 0
+  fi
+  [[ -n "$(_pyenv_python314)" ]] && return 0
+  _is_python 14 "$(_python314_unpacked)" && return 0
+  [[ -f "$_PYTHON314_TOOLCHAIN" ]] && command -v apt-get >/dev/null 2>&1 &&
+    command -v dpkg-deb >/dev/null 2>&1
+}
+
+find_python314() {
+  if [[ -n "${PYTHON314:-}" ]]; then
+    if _is_python 14 "$PYTHON314"; then
+      return 0
+    fi
+    echo "error: PYTHON314=$PYTHON314 is not a Python 3.14 interpreter" >&2
+    exit 1
+  fi
+  if command -v python3.14 >/dev/null 2>&1 && _is_python 14 python3.14; then
+    PYTHON314="$(_python313_path python3.14)"
+    _announce_python "$PYTHON314" "python3.14 on PATH"
+    return 0
+  fi
+  PYTHON314="$(_pyenv_python314)"
+  if [[ -n "$PYTHON314" ]]; then
+    _announce_python "$PYTHON314" "pyenv"
+    return 0
+  fi
+  PYTHON314="$(_python314_unpacked)"
+  if _is_python 14 "$PYTHON314"; then
+    _announce_python "$PYTHON314" "Debian's python3.14 unpacked earlier by $_PYTHON314_TOOLCHAIN"
+    return 0
+  fi
+  if [[ -f "$_PYTHON314_TOOLCHAIN" ]] && command -v apt-get >/dev/null 2>&1; then
+    # The toolchain script needs patchelf: install Debian's when this can (root with apt-get).
+    if ! command -v patchelf >/dev/null 2>&1 && ((EUID == 0)); then
+      echo ">>> installing Debian's patchelf (for $_PYTHON314_TOOLCHAIN)" >&2
+      DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 &&
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq patchelf >/dev/null || true
+    fi
+    echo ">>> no python3.14 on PATH or in pyenv: unpacking Debian's python3.14 into" \
+      "$_PYTHON314_PREFIX with $_PYTHON314_TOOLCHAIN (nothing is installed into the system)" >&2
+    if bash "$_PYTHON314_TOOLCHAIN" "$_PYTHON314_PREFIX" >&2 && _is_python 14 "$PYTHON314"; then
+      _announce_python "$PYTHON314" "Debian's python3.14, unpacked by $_PYTHON314_TOOLCHAIN"
+      return 0
+    fi
+    echo "error: $_PYTHON314_TOOLCHAIN did not give a working Python 3.14 (see above)" >&2
+    exit 1
+  fi
+  cat >&2 <<EOF
+error: Python 3.14 was not found (looked for \`python3.14\` on PATH, for 3.14.x in pyenv, and for
+$_PYTHON314_TOOLCHAIN, which unpacks Debian's python3.14 on a Debian machine).
+Home Assistant 2026.3 and newer need it. Install it, then run this script again:
+  Debian 13+: apt-get install python3.14 python3.14-venv
+  pyenv:      pyenv install 3.14
+  Elsewhere:  any CPython 3.14; or point PYTHON314=/path/to/python3.14 at it.
+EOF
+  exit 1
+}
+
 # Prints "--ignore-requires-python" when the interpreter is older than what HA declares.
 _pip_python_flags() {
   local python="$1"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -80,11 +80,15 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         )
         self._housekeeper = Housekeeper(clients, self.async_apply)
         self._told_reachable = True
+        self._options: tuple[Mapping[str, Any], StackOptions] | None = None
 
     @property
     def options(self) -> StackOptions:
-        """Return the entry's options."""
-        return StackOptions.from_entry(self.config_entry.options)
+        """Return the entry's options (read once per version of them: every event asks)."""
+        source = self.config_entry.options
+        if self._options is None or self._options[0] is not source:
+            self._options = (source, StackOptions.from_entry(source))
+        return self._options[1]
 
     async def _async_setup(self) -> None:
         """Restore the tracker from storage, then start the periodic housekeeping."""

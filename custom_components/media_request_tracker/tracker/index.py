@@ -10,7 +10,9 @@ request's stored form. The tracker refreshes a request's entry whenever the requ
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from .lifecycle import awaits_library
@@ -79,6 +81,9 @@ class RequestIndex:
         self._hash_users: dict[str, int] = {}
         self._library: set[str] = set()
         self._stored: dict[str, dict[str, Any]] = {}
+        # Finished requests by when they finished (entries of changed or forgotten ones are
+        # skipped when met): the cap forgets the first of them without a scan.
+        self._finished: list[tuple[datetime, int, str]] = []
 
     def refresh(self, request_id: str, request: Request | None) -> None:
         """Index the request as it is now (None: it was forgotten)."""
@@ -89,6 +94,8 @@ class RequestIndex:
             self._library.add(request_id)
         else:
             self._library.discard(request_id)
+        if request is not None and not request.is_active:
+            heapq.heappush(self._finished, (request.state_since, int(request_id), request_id))
 
     def _set_keys(self, request_id: str, keys: frozenset[Key]) -> None:
         old = self._keys.get(request_id, frozenset())
@@ -137,6 +144,23 @@ class RequestIndex:
     def library_candidates(self, *, ordered: bool = True) -> list[str]:
         """Return the ids of requests that may wait for a media-server check (oldest first)."""
         return oldest_first(self._library) if ordered else list(self._library)
+
+    def first_finished(self, requests: dict[str, Request], count: int) -> list[Request]:
+        """Take the `count` requests that finished first (the caller forgets them)."""
+        if len(self._finished) > 2 * len(requests) + 64:
+            self._finished = [
+                (request.state_since, int(request_id), request_id)
+                for request_id, request in requests.items()
+                if not request.is_active
+            ]
+            heapq.heapify(self._finished)
+        taken: dict[str, Request] = {}
+        while self._finished and len(taken) < count:
+            since, _, request_id = heapq.heappop(self._finished)
+            request = requests.get(request_id)
+            if request is not None and not request.is_active and request.state_since == since:
+                taken[request_id] = request
+        return list(taken.values())
 
     def stored(self, request: Request) -> dict[str, Any]:
         """Return the request's stored form, made once per change (it is never mutated).

@@ -84,8 +84,7 @@ def on_request_cap_exceeded(
     excess = len(tracker.requests) - event.cap
     if excess <= 0:
         return []
-    finished = (request for request in tracker.requests.values() if not request.is_active)
-    changes = forget(tracker, heapq.nsmallest(excess, finished, key=attrgetter("state_since")))
+    changes = forget(tracker, tracker.first_finished(excess))
     excess -= len(changes)
     if excess <= 0:
         return changes

@@ -231,6 +231,10 @@ class Tracker:
             if torrent.qbit_hash in packs and torrent.phase is TorrentPhase.DOWNLOADING
         ]
 
+    def first_finished(self, count: int) -> list[Request]:
+        """Take the `count` finished requests that finished first, to forget them now."""
+        return self._index.first_finished(self.requests, count)
+
     def library_candidates(self) -> list[Request]:
         """Return the requests that may wait for a media-server check, oldest first."""
         return self._holding_ids(self._index.library_candidates())
