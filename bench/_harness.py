@@ -50,6 +50,7 @@ from pytest_homeassistant_custom_component.common import (  # type: ignore[impor
 
 from bench._fake_qbittorrent import FakeQBittorrent
 from custom_components.media_request_tracker.const import (
+    CONF_MAX_REQUESTS,
     DOMAIN,
     STORAGE_MINOR_VERSION,
     STORAGE_VERSION,
@@ -100,6 +101,9 @@ def write_store(config_dir: Path, tracker: Tracker) -> int:
     return len(body)
 
 
+MAX_REQUESTS = 10_000
+
+
 class BenchStack:
     """A running Home Assistant with the stack's entry, its webhooks and a client for them."""
 
@@ -121,6 +125,9 @@ class BenchStack:
             domain=DOMAIN,
             title="Media Request Tracker",
             data=entry_data(qbit.url, self.webhook_ids),
+            # Room for the largest library measured (5,000 requests and the new titles): the
+            # figures are those of tracking that many, not of the cap making room (default 1,000).
+            options={CONF_MAX_REQUESTS: MAX_REQUESTS},
             entry_id=ENTRY_ID,
             version=1,
         )

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant, State
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
+
+from custom_components.media_request_tracker.const import DOMAIN
+from custom_components.media_request_tracker.tracker import (
+    MediaKey,
+    MediaType,
+    RequestState,
+    Tracker,
+)
 
 from . import (
     advance,
@@ -118,3 +129,34 @@ async def test_tv_request_sensor(
     assert {"seasons", "unfinished_episodes", "stuck_episodes", "history"} <= unrecorded
     assert {"download_speed", "eta", "overview", "final_path"} <= unrecorded
     assert unrecorded <= set(state.attributes) | {"entity_picture"}
+
+
+async def test_sensors_of_finished_requests_follow_the_set_up(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    qbittorrent: AiohttpClientMocker,
+    hass_storage: dict[str, Any],
+) -> None:
+    """600 finished requests stored and one under way: set-up returns showing the one under way.
+
+    The finished ones' sensors follow in batches, all there once the event loop is idle.
+    """
+    tracker = Tracker()
+    now = dt_util.utcnow()
+    for number in range(601):
+        state = RequestState.DOWNLOADING if number == 600 else RequestState.AVAILABLE
+        request = tracker.create(MediaKey(MediaType.MOVIE, tmdb_id=number), state, now)
+        request.title = f"Film {number}"
+    key = f"{DOMAIN}.{config_entry.entry_id}"
+    hass_storage[key] = {"version": 1, "minor_version": 1, "key": key, "data": tracker.to_dict()}
+    config_entry.add_to_hass(hass)
+
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    shown = {state.state for state in hass.states.async_all("sensor")}
+    assert len(hass.states.async_all("sensor")) < 601
+    assert "downloading" in shown
+
+    await hass.async_block_till_done()
+    states = [state.state for state in hass.states.async_all("sensor")]
+    assert (states.count("available"), states.count("downloading")) == (600, 1)
+    await hass.config_entries.async_unload(config_entry.entry_id)

@@ -64,7 +64,11 @@ def bounded_text(text: str, limit: int) -> str:
         # Python's json module (Shoko frames, API answers) lets a lone surrogate through,
         # which no JSON encoder accepts: show it as "?".
         text = text.encode("utf-8", "replace").decode("utf-8")
-    size = json_size(text)
+    if text.isascii() and text.isprintable():
+        # Printable ASCII: one byte each, two for a quote or backslash, and the quotes.
+        size = len(text) + 2 + text.count('"') + text.count("\\")
+    else:
+        size = json_size(text)
     if size <= limit:
         return text
     # A character takes 1 to 6 bytes of JSON (a control character is written \u00XX): cut in
@@ -83,7 +87,11 @@ def bounded_texts(value: Any, key: str | None = None) -> Any:
     if isinstance(value, str):
         return bounded_text(value, TEXT_LIMITS.get(key or "", SHORT_TEXT_LIMIT))
     if isinstance(value, dict):
-        return {name: bounded_texts(item, name) for name, item in value.items()}
+        # Asked for every attribute of every state written: numbers and flags pass as they are.
+        return {
+            name: bounded_texts(item, name) if isinstance(item, str | dict | list) else item
+            for name, item in value.items()
+        }
     if isinstance(value, list):
         return [bounded_texts(item, key) for item in value]
     return value
@@ -197,7 +205,8 @@ _BUDGETS = {
 
 def request_attributes(request: Request) -> dict[str, Any]:
     """Return the sensor attributes of a request, bounded to fit the recorder."""
-    fields = request_fields(request, with_episodes=False)
+    fields = request.own_fields_to_dict()
+    fields["progress"] = percent(request.progress)
     attributes: dict[str, Any] = bounded_texts(
         {key: value for key, value in fields.items() if key not in NOT_ATTRIBUTES}
     )

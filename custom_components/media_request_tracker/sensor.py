@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
@@ -12,7 +13,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .attributes import bounded_text, json_size, request_attributes
-from .const import Service
+from .const import DOMAIN, Service
 from .coordinator import MediaRequestConfigEntry, MediaRequestCoordinator
 from .entity import (
     MediaRequestEntity,
@@ -35,6 +36,8 @@ PARALLEL_UPDATES = 0
 # Longest name and picture URL (bytes of JSON) a sensor shows: they are attributes too
 # (friendly_name, entity_picture), held to the recorder's limit with the others (attributes.py).
 NAME_LIMIT = 200
+# Sensors of finished requests added at a time after set-up, a turn of the event loop apart.
+FINISHED_BATCH = 250
 PICTURE_URL_LIMIT = 300
 
 
@@ -46,11 +49,27 @@ async def async_setup_entry(
     """Add a sensor for every request, now and whenever a new one appears."""
     coordinator = entry.runtime_data.coordinator
 
+    requests = coordinator.tracker.requests
+
     @callback
     def add_requests(request_ids: list[str]) -> None:
-        async_add_entities(RequestSensor(coordinator, request_id) for request_id in request_ids)
+        async_add_entities(
+            RequestSensor(coordinator, request_id)
+            for request_id in request_ids
+            if request_id in requests  # not forgotten meanwhile
+        )
 
-    add_requests(list(coordinator.tracker.requests))
+    async def add_finished(request_ids: list[str]) -> None:
+        for start in range(0, len(request_ids), FINISHED_BATCH):
+            await asyncio.sleep(0)  # a turn of the event loop between batches
+            add_requests(request_ids[start : start + FINISHED_BATCH])
+
+    # The requests under way first, at once; the finished ones (thousands, after a long
+    # retention) follow in batches, without holding up the set-up or the event loop.
+    add_requests([request_id for request_id, request in requests.items() if request.is_active])
+    finished = [request_id for request_id, request in requests.items() if not request.is_active]
+    if finished:
+        entry.async_create_task(hass, add_finished(finished), f"{DOMAIN} finished requests")
     entry.async_on_unload(
         async_dispatcher_connect(hass, new_requests_signal(entry.entry_id), add_requests)
     )
@@ -94,6 +113,8 @@ class RequestSensor(MediaRequestEntity, SensorEntity):
         self._attr_unique_id = request_unique_id(coordinator.config_entry.entry_id, request_id)
         request = coordinator.tracker.requests[request_id]
         self._attr_name = bounded_text(request.display_name, NAME_LIMIT)
+        # The last poster address checked, and whether it is shown.
+        self._picture_checked: tuple[str, bool] | None = None
 
     async def async_added_to_hass(self) -> None:
         """Write the state whenever the coordinator says this request changed."""
@@ -130,9 +151,12 @@ class RequestSensor(MediaRequestEntity, SensorEntity):
         request = self._request
         if request is None or not request.poster_url:
             return None
-        if json_size(request.poster_url) > PICTURE_URL_LIMIT:
-            return None  # no poster's address is that long
-        return request.poster_url if self._trusted_picture(request.poster_url) else None
+        url = request.poster_url
+        if self._picture_checked is None or self._picture_checked[0] != url:
+            # Checked once per address (every state write asks).
+            trusted = json_size(url) <= PICTURE_URL_LIMIT and self._trusted_picture(url)
+            self._picture_checked = (url, trusted)
+        return url if self._picture_checked[1] else None
 
     def _trusted_picture(self, url: str) -> bool:
         """Return whether every dashboard viewer's browser may fetch this picture."""

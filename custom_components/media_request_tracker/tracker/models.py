@@ -93,6 +93,8 @@ class Episode:
         return cls(**values)
 
 
+# The fields of a request that hold its parts (lists and maps of their own).
+_PARTS = frozenset({"episodes", "history", "torrents"})
 # Fields holding datetimes, converted to ISO strings for storage.
 _DATETIME_FIELDS = (
     "created_at",
@@ -211,16 +213,23 @@ class Request:
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict for storage."""
-        data: dict[str, Any] = {name: getattr(self, name) for name in _field_names(Request)}
+        data = self.own_fields_to_dict()
+        data["episodes"] = [episode.to_dict() for episode in self.episodes]
+        data["history"] = [entry.to_dict() for entry in self.history]
+        data["torrents"] = {key: dict(status) for key, status in self.torrents.items()}
+        return data
+
+    def own_fields_to_dict(self) -> dict[str, Any]:
+        """Return `to_dict` without the episodes, history and torrents (JSON-ready)."""
+        data: dict[str, Any] = {
+            name: getattr(self, name) for name in _field_names(Request) if name not in _PARTS
+        }
         for name in _DATETIME_FIELDS:
             value = data[name]
             data[name] = value.isoformat() if value is not None else None
         data["media_type"] = self.media_type.value
         data["state"] = self.state.value
-        data["episodes"] = [episode.to_dict() for episode in self.episodes]
-        data["history"] = [entry.to_dict() for entry in self.history]
         data["requested_seasons"] = list(self.requested_seasons)
-        data["torrents"] = {key: dict(status) for key, status in self.torrents.items()}
         return data
 
     def verification_to_dict(self) -> dict[str, Any]:

@@ -102,17 +102,24 @@ class Tracker:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Tracker:
         """Restore a snapshot made by `to_dict`; raise if any request cannot be read."""
-        tracker, unreadable = cls.from_stored(data)
+        tracker, unreadable = cls.from_stored({**data, "requests": list(data.get("requests", []))})
         if unreadable:
             raise ValueError(f"{len(unreadable)} stored requests cannot be read")
         return tracker
 
     @classmethod
     def from_stored(cls, data: dict[str, Any]) -> tuple[Tracker, list[Any]]:
-        """Restore a snapshot, leaving out (and returning) the requests that cannot be read."""
+        """Restore a snapshot, leaving out (and returning) the requests that cannot be read.
+
+        The snapshot's request list is emptied as it is read (the snapshot is handed over):
+        each stored request is freed once restored, so a large store is not held twice.
+        """
         tracker = cls()
         unreadable: list[Any] = []
-        for item in data.get("requests", []):
+        items = data.get("requests", [])
+        items.reverse()  # popped from the end: oldest first, as stored
+        while items:
+            item = items.pop()
             try:
                 request = Request.from_dict(item)
                 int(request.request_id)  # ids are numbers: the next one is counted from them
