@@ -46,18 +46,16 @@ def request_entity_id(hass: HomeAssistant, entry: ConfigEntry, request: Request)
     Registering here (the sensor platform adds the entity a moment later, under this id)
     lets the very first state-changed event name the entity automations will see.
     """
+    registry = er.async_get(hass)
+    unique_id = request_unique_id(entry.entry_id, request.request_id)
+    # Looked up first: asked again, newer Home Assistant updates the registry entry, and the
+    # entity writes its state once more for that update.
+    if entity_id := registry.async_get_entity_id(Platform.SENSOR, DOMAIN, unique_id):
+        return entity_id
     object_id = slugify(f"{entry.title} {request.display_name}")[:MAX_OBJECT_ID].rstrip("_")
-    return (
-        er.async_get(hass)
-        .async_get_or_create(
-            Platform.SENSOR,
-            DOMAIN,
-            request_unique_id(entry.entry_id, request.request_id),
-            config_entry=entry,
-            suggested_object_id=object_id,
-        )
-        .entity_id
-    )
+    return registry.async_get_or_create(
+        Platform.SENSOR, DOMAIN, unique_id, config_entry=entry, suggested_object_id=object_id
+    ).entity_id
 
 
 def remove_request_entities(

@@ -22,6 +22,19 @@ def index_disagreements(tracker: Tracker) -> list[str]:
     downloading = set().union(*(downloading_hashes(request) for request in requests))
     if tracker.tracked_hashes() != downloading:
         found.append(f"downloading hashes {tracker.tracked_hashes()} != {downloading}")
+    packs = {
+        torrent
+        for torrent in downloading
+        if sum(
+            episode.qbit_hash == torrent
+            for request in requests
+            if request.is_active
+            for episode in request.episodes
+        )
+        > 1
+    }
+    if tracker.season_pack_hashes() != packs:
+        found.append(f"season packs {tracker.season_pack_hashes()} != {packs}")
     for request in requests:
         for key in request_keys(request):
             holders = tracker.holding([key])

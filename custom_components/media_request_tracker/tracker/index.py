@@ -11,6 +11,7 @@ request's stored form. The tracker refreshes a request's entry whenever the requ
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -54,6 +55,13 @@ def downloading_hashes(request: Request) -> frozenset[str]:
     return frozenset()
 
 
+def episode_torrents(request: Request) -> Counter[str]:
+    """Return how many of an active request's episodes each of its torrents carries."""
+    if not request.is_active:
+        return Counter()
+    return Counter(episode.qbit_hash for episode in request.episodes if episode.qbit_hash)
+
+
 def may_await_library(request: Request) -> bool:
     """Return whether the request may wait for a media-server check (its state says so).
 
@@ -79,6 +87,9 @@ class RequestIndex:
         self._holders: dict[Key, set[str]] = {}
         self._downloading: dict[str, frozenset[str]] = {}
         self._hash_users: dict[str, int] = {}
+        # Per active TV request, its episodes per torrent; and the totals (a pack has several).
+        self._episode_torrents: dict[str, Counter[str]] = {}
+        self._episodes_per_torrent: Counter[str] = Counter()
         self._library: set[str] = set()
         self._stored: dict[str, dict[str, Any]] = {}
         # Finished requests by when they finished (entries of changed or forgotten ones are
@@ -90,6 +101,7 @@ class RequestIndex:
         self._stored.pop(request_id, None)
         self._set_keys(request_id, request_keys(request) if request else frozenset())
         self._set_downloading(request_id, downloading_hashes(request) if request else frozenset())
+        self._set_episode_torrents(request_id, episode_torrents(request) if request else Counter())
         if request is not None and may_await_library(request):
             self._library.add(request_id)
         else:
@@ -128,6 +140,18 @@ class RequestIndex:
         else:
             self._downloading.pop(request_id, None)
 
+    def _set_episode_torrents(self, request_id: str, counts: Counter[str]) -> None:
+        old = self._episode_torrents.pop(request_id, Counter())
+        if counts == old:
+            if counts:
+                self._episode_torrents[request_id] = counts
+            return
+        self._episodes_per_torrent.subtract(old)
+        self._episodes_per_torrent.update(counts)
+        self._episodes_per_torrent = +self._episodes_per_torrent  # drop the zeros
+        if counts:
+            self._episode_torrents[request_id] = counts
+
     # -- lookups -------------------------------------------------------------------------------
 
     def holders(self, keys: Iterable[Key]) -> list[str]:
@@ -135,7 +159,11 @@ class RequestIndex:
         found: set[str] = set()
         for key in keys:
             found |= self._holders.get(key, set())
-        return oldest_first(found)
+        return oldest_first(found) if len(found) > 1 else list(found)
+
+    def torrents_of_several_episodes(self) -> set[str]:
+        """Return the torrents that carry several episodes of active requests (season packs)."""
+        return {torrent for torrent, count in self._episodes_per_torrent.items() if count > 1}
 
     def downloading(self) -> set[str]:
         """Return the torrent hashes whose download is under way."""

@@ -218,16 +218,7 @@ class Tracker:
 
     def season_pack_hashes(self) -> set[str]:
         """Return the tracked hashes that carry several episodes (their files show each one)."""
-        return {
-            torrent
-            for torrent in self.tracked_hashes()
-            if sum(
-                episode.qbit_hash == torrent
-                for request in self.with_torrent(torrent)
-                for episode in request.episodes
-            )
-            > 1
-        }
+        return self._index.torrents_of_several_episodes() & self.tracked_hashes()
 
     def packs_to_read(self, torrents: Iterable[TorrentProgress]) -> list[str]:
         """Return the season packs among `torrents` whose files are worth reading now."""
