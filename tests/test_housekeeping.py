@@ -305,3 +305,42 @@ async def test_housekeeping_runs_never_overlap(
     await hass.async_block_till_done()
     assert sensor(hass).attributes["stuck"] is True
     assert queue_reads(aioclient_mock) == [ARRIVAL_QUEUE]
+
+
+async def test_an_unload_stops_the_housekeeping_run_under_way(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A queue read still going when the entry unloads: its findings reach nobody.
+
+    Neither a stuck event nor a save of the unloaded entry's requests follows the answer.
+    """
+    stuck = async_capture_events(hass, EVENT_STUCK)
+    client = await hass_client_no_auth()
+    await downloaded_arrival(hass, aioclient_mock, client)
+    answer = asyncio.Event()
+
+    async def slow_queue(method: str, url: URL, data: Any) -> AiohttpClientMockResponse:
+        await answer.wait()
+        return AiohttpClientMockResponse(
+            method, url, json={"page": 1, "pageSize": 100, "totalRecords": 0, "records": []}
+        )
+
+    aioclient_mock.get(f"{RADARR_URL}/api/v3/queue", side_effect=slow_queue)
+    freezer.tick(timedelta(hours=2, minutes=5))
+    async_fire_time_changed(hass)
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert queue_reads(aioclient_mock) == [ARRIVAL_QUEUE]
+
+    assert await hass.config_entries.async_unload(setup_entry.entry_id)
+    stored = hass_storage[f"{DOMAIN}.{setup_entry.entry_id}"]
+    answer.set()
+    await hass.async_block_till_done()
+    assert stuck == []
+    assert hass_storage[f"{DOMAIN}.{setup_entry.entry_id}"] is stored
+    assert stored["data"]["requests"][0]["stuck"] is False

@@ -109,6 +109,7 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
     async def async_shutdown(self) -> None:
         """Stop timers and write the tracker to disk."""
         await super().async_shutdown()
+        self._housekeeper.cancel()
         if self._verifier is not None:
             self._verifier.cancel()
         await self.storage.async_save(self.tracker)

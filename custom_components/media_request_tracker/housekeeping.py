@@ -44,7 +44,8 @@ class Housekeeper:
             if client is not None
         }
         self._on_events = on_events
-        self._running = False
+        # The run under way (None: none): the next tick skips, an unload cancels it.
+        self._run: asyncio.Task[Any] | None = None
 
     async def async_run(self, tracker: Tracker, options: StackOptions, now: datetime) -> None:
         """Flag what outlived its limit (explained where a queue can), abandon and forget.
@@ -52,10 +53,10 @@ class Housekeeper:
         A run never overlaps the previous one: while a slow queue keeps it going, the next
         timer tick is skipped.
         """
-        if self._running:
+        if self._run is not None:
             LOGGER.debug("Housekeeping skipped: the previous run has not finished")
             return
-        self._running = True
+        self._run = asyncio.current_task()
         check = StuckCheckDue(options.stuck_limits)
         try:
             async with asyncio.timeout(EXPLAIN_TIMEOUT):
@@ -67,8 +68,14 @@ class Housekeeper:
             )
             explained = []
         finally:
-            self._running = False
+            self._run = None
         self._on_events([check, *explained, RetentionDue(options.keep, options.abandon_after)])
+
+    def cancel(self) -> None:
+        """Stop the run under way (the entry unloads: its findings are dropped)."""
+        if self._run is not None:
+            self._run.cancel()
+            self._run = None
 
     async def _async_explain(self, waiting: list[StuckDownload]) -> list[TrackerEvent]:
         """Read each queue that holds a stuck download; return what its records say."""
