@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from .changes import Change, collect
 from .events import FileMatched, FileNotMatched
-from .models import Episode, Request, set_stuck, stuck_from_episodes
+from .flags import set_stuck, stuck_from_episodes
+from .models import Episode, Request
 from .states import RequestState
 
 if TYPE_CHECKING:

@@ -16,16 +16,9 @@ from .events import (
     TorrentProgress,
     TorrentsPolled,
 )
+from .flags import set_stuck, stuck_from_episodes, update_fields
 from .lifecycle import aggregate, merge_media, transition
-from .models import (
-    Episode,
-    HistoryEntry,
-    MediaType,
-    Request,
-    set_stuck,
-    stuck_from_episodes,
-    update_fields,
-)
+from .models import Episode, HistoryEntry, MediaType, Request
 from .states import TORRENT_STATES, RequestState
 from .stuck import CLIENT_REASON, REMOVED_REASON, StuckCode
 

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 from .changes import Change, ChangeKind, collect
 from .events import DownloadExplained, RetentionDue, StuckCheckDue
+from .flags import set_stuck, stuck_from_episodes
 from .lifecycle import aggregate, transition
 from .limits import abandon_idle, forget
-from .models import Episode, MediaType, Request, set_stuck, stuck_from_episodes
+from .models import Episode, MediaType, Request
 from .states import TORRENT_STATES, RequestState
 from .stuck import CLIENT_REASON, REMOVED_REASON, FailureCode, stuck_reason
 

@@ -10,15 +10,9 @@ from . import tv
 from .changes import Change, collect
 from .correlation import Probe
 from .events import FileImported, ImportNeedsAttention, MediaKey
+from .flags import set_stuck, stuck_from_episodes, update_fields
 from .lifecycle import aggregate, merge_media, transition
-from .models import (
-    HistoryEntry,
-    MediaType,
-    Request,
-    set_stuck,
-    stuck_from_episodes,
-    update_fields,
-)
+from .models import HistoryEntry, MediaType, Request
 from .printable import printable
 from .states import RequestState
 

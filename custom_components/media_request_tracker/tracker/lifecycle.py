@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from . import tv
 from .changes import Change, ChangeKind
 from .events import MediaKey
-from .models import HistoryEntry, MediaType, Request, set_stuck, update_fields
+from .flags import set_stuck, update_fields
+from .models import HistoryEntry, MediaType, Request
 from .states import VERIFY_STATES, RequestState, can_transition
 
 # Seconds between media-server checks after an import: quick at first (a library scan usually

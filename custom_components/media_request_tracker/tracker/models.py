@@ -268,36 +268,3 @@ def _known_fields(cls: type, data: dict[str, Any]) -> dict[str, Any]:
     """Return the items of stored data that are fields of `cls` (newer keys are ignored)."""
     known = _known_names(cls)
     return {key: value for key, value in data.items() if key in known}
-
-
-def update_fields(holder: Request | Episode, **values: Any) -> bool:
-    """Set the given fields of a request or episode, skipping None; return whether any changed."""
-    changed = False
-    for name, value in values.items():
-        if value is not None and getattr(holder, name) != value:
-            setattr(holder, name, value)
-            changed = True
-    return changed
-
-
-def set_stuck(holder: Request | Episode, reason: str | None, code: str | None = None) -> bool:
-    """Flag a request or episode stuck with `reason` and its code; None clears the flag.
-
-    Return whether anything changed.
-    """
-    flag = (reason is not None, reason, code if reason is not None else None)
-    changed = flag != (holder.stuck, holder.stuck_reason, holder.stuck_code)
-    holder.stuck, holder.stuck_reason, holder.stuck_code = flag
-    if isinstance(holder, Request):
-        holder.stuck_by_episode = False
-    return changed
-
-
-def stuck_from_episodes(request: Request) -> bool:
-    """Give a TV request the stuck flag of its first stuck episode (or none)."""
-    first = next((episode for episode in request.episodes if episode.stuck), None)
-    if first is None:
-        return set_stuck(request, None)
-    changed = set_stuck(request, first.stuck_reason, first.stuck_code)
-    request.stuck_by_episode = True
-    return changed

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from .changes import Change, collect
 from .correlation import Probe
 from .events import RequestNotified
+from .flags import update_fields
 from .lifecycle import merge_media, transition
-from .models import update_fields
 from .states import RequestState
 from .stuck import FailureCode
 

@@ -15,14 +15,8 @@ from .events import (
     TorrentPhase,
     TorrentProgress,
 )
-from .models import (
-    Episode,
-    HistoryEntry,
-    Request,
-    set_stuck,
-    stuck_from_episodes,
-    update_fields,
-)
+from .flags import set_stuck, stuck_from_episodes, update_fields
+from .models import Episode, HistoryEntry, Request
 from .states import (
     TORRENT_STATES,
     VERIFY_STATES,
