@@ -136,8 +136,7 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
     async def async_handle_events(self, events: Iterable[TrackerEvent]) -> None:
         """Apply events that arrived by webhook, then poll at once if a new torrent appeared."""
         hashes_before = self.tracker.tracked_hashes()
-        self.async_apply(events)
-        if self.tracker.tracked_hashes() - hashes_before:
+        if self.async_apply(events) and self.tracker.tracked_hashes() - hashes_before:
             # A new torrent: see it now. Debounced: a burst of grabs gives one poll at once
             # and one at the end of the cool-down (NEW_TORRENT_POLL_COOLDOWN), not one each.
             await self.async_request_refresh()
@@ -168,16 +167,20 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         ):
             changes += made_room
             volatile = False
+        if self._verifier is not None:
+            self._verifier.schedule(self.tracker)
+        if not changes:
+            # Nothing moved (a redelivered webhook, an unchanged poll): the entities and the
+            # store stand; only a poll may have changed the interval.
+            self._adapt_interval()
+            return changes
         removed = [change.request_id for change in changes if change.kind is ChangeKind.REMOVED]
         if removed:
             remove_request_entities(self.hass, self.config_entry, removed)
             LOGGER.debug("Forgot %d finished requests", len(removed))
         fire_changes(self.hass, self.config_entry, self.tracker, changes)
-        if changes:
-            # A transition is saved within seconds; moving progress figures only now and then.
-            self.storage.save_soon(self.tracker, volatile=volatile)
-        if self._verifier is not None:
-            self._verifier.schedule(self.tracker)
+        # A transition is saved within seconds; moving progress figures only now and then.
+        self.storage.save_soon(self.tracker, volatile=volatile)
         self._adapt_interval()
         self._tell_entities(changes)
         return changes

@@ -7,9 +7,10 @@ the webhook id (the id is the only secret in the URL).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from http import HTTPStatus
 from ipaddress import ip_address
 from typing import Any
@@ -17,7 +18,9 @@ from typing import Any
 from aiohttp import web
 from aiohttp.hdrs import METH_POST
 from homeassistant.components import webhook
+from homeassistant.const import CONTENT_TYPE_JSON
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.json import json_bytes
 from homeassistant.helpers.network import is_cloud_connection
 from homeassistant.util import network
 from homeassistant.util.json import json_loads
@@ -126,15 +129,19 @@ async def _read_body(request: web.Request) -> bytes:
 
 
 def _answer(status: HTTPStatus, **content: str) -> web.Response:
-    return web.json_response(content, status=status)
+    return web.Response(body=json_bytes(content), status=status, content_type=CONTENT_TYPE_JSON)
 
 
 def is_local_request(hass: HomeAssistant, request: web.Request) -> bool:
     """Return whether a call comes from the local network (not through the cloud)."""
-    if is_cloud_connection(hass):
-        return False
+    return not is_cloud_connection(hass) and _is_local_address(request.remote or "")
+
+
+@lru_cache(maxsize=64)
+def _is_local_address(remote: str) -> bool:
+    """Return whether an address is on the local network (the same few call every webhook)."""
     try:
-        return network.is_local(ip_address(request.remote or ""))
+        return network.is_local(ip_address(remote))
     except ValueError:
         return False
 
@@ -175,7 +182,8 @@ async def _async_handle_webhook(
     except PayloadError as err:
         LOGGER.warning("Rejected a %s webhook: %s", service, printable(err))
         return _answer(HTTPStatus.BAD_REQUEST, error=str(err))
-    LOGGER.debug("%s webhook: %s", service, printable(parsed.note))
+    if LOGGER.isEnabledFor(logging.DEBUG):
+        LOGGER.debug("%s webhook: %s", service, printable(parsed.note))
     await coordinator.async_handle_events(parsed.events)
     if spec.poll_after:
         await coordinator.async_refresh()

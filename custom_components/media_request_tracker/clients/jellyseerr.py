@@ -20,6 +20,7 @@ from .schema import (
     ParsedWebhook,
     lenient_id,
     lenient_str,
+    nullable,
     template_schema,
     validate,
 )
@@ -63,9 +64,9 @@ SCHEMA = template_schema(
         vol.Optional("subject"): lenient_str,
         vol.Optional("message"): lenient_str,
         vol.Optional("image"): lenient_str,
-        vol.Optional("media"): vol.Any(None, _MEDIA),
-        vol.Optional("request"): vol.Any(None, _REQUEST),
-        vol.Optional("extra"): vol.Any(None, [_EXTRA]),
+        vol.Optional("media"): nullable(_MEDIA),
+        vol.Optional("request"): nullable(_REQUEST),
+        vol.Optional("extra"): nullable([_EXTRA]),
     }
 )
 

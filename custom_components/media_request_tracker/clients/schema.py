@@ -95,6 +95,29 @@ def lenient_str_list(value: Any) -> list[str]:
     return [text for item in value if (text := lenient_str(item)) is not None]
 
 
+def lenient_count(value: Any) -> int | None:
+    """Return a non-negative int (a season or episode number), or None for null or ""."""
+    number = lenient_int(value)
+    if number is not None and number < 0:
+        raise vol.Invalid("expected a number of zero or more")
+    return number
+
+
+def nullable(validator: Any) -> Callable[[Any], Any]:
+    """Return a validator that passes null through and validates anything else.
+
+    Used instead of `nullable(...)`, which tries None first and raises for every value
+    that is not null: an exception per field per webhook, whose traceback keeps the request's
+    frames alive until the garbage collector runs.
+    """
+    check = vol.Schema(validator)
+
+    def validate(value: Any) -> Any:
+        return None if value is None else check(value)
+
+    return validate
+
+
 def unfilled(value: Any) -> bool:
     """Return whether a templated value was left empty or still holds a `{{placeholder}}`."""
     return isinstance(value, str) and (not value.strip() or bool(_PLACEHOLDER.search(value)))

@@ -23,6 +23,7 @@ from .schema import (
     lenient_id,
     lenient_int,
     lenient_str,
+    nullable,
     object_schema,
 )
 
@@ -48,7 +49,7 @@ _FILE_EVENT = object_schema(
     {
         vol.Required("RelativePath"): vol.All(lenient_str, vol.Length(min=1)),
         vol.Optional("FileID"): lenient_id,
-        vol.Optional("CrossReferences"): vol.Any(None, [_CROSS_REFERENCE]),
+        vol.Optional("CrossReferences"): nullable([_CROSS_REFERENCE]),
         vol.Optional("AutoMatchAttempts"): lenient_int,
         vol.Optional("IsUDPBanned"): lenient_bool,
     }

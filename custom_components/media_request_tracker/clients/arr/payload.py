@@ -19,6 +19,7 @@ from ..schema import (
     lenient_int,
     lenient_str,
     lenient_str_list,
+    nullable,
     object_schema,
     torrent_hash,
     validate,
@@ -49,7 +50,7 @@ ITEM_FIELDS: dict[vol.Marker, Any] = {
     vol.Optional("imdbId"): lenient_str,
     vol.Optional("overview"): lenient_str,
     vol.Optional("tags"): lenient_str_list,
-    vol.Optional("images"): vol.Any(None, [IMAGE_SCHEMA]),
+    vol.Optional("images"): nullable([IMAGE_SCHEMA]),
 }
 STATUS_MESSAGE_SCHEMA = object_schema(
     {vol.Optional("title"): lenient_str, vol.Optional("messages"): lenient_str_list}

@@ -16,6 +16,7 @@ from ..schema import (
     lenient_bool,
     lenient_id,
     lenient_str,
+    nullable,
     object_schema,
 )
 from . import payload as arr
@@ -34,14 +35,14 @@ SCHEMA = object_schema(
     {
         vol.Required("eventType"): vol.All(str, vol.Length(max=64)),
         vol.Optional("movie"): _MOVIE,
-        vol.Optional("remoteMovie"): vol.Any(None, _REMOTE_MOVIE),
+        vol.Optional("remoteMovie"): nullable(_REMOTE_MOVIE),
         vol.Optional("downloadClientType"): lenient_str,
-        vol.Optional("release"): vol.Any(None, arr.RELEASE_SCHEMA),
-        vol.Optional("movieFile"): vol.Any(None, _MOVIE_FILE),
+        vol.Optional("release"): nullable(arr.RELEASE_SCHEMA),
+        vol.Optional("movieFile"): nullable(_MOVIE_FILE),
         vol.Optional("isUpgrade"): lenient_bool,
         vol.Optional("downloadClient"): lenient_str,
         vol.Optional("downloadId"): lenient_str,
-        vol.Optional("downloadStatusMessages"): vol.Any(None, [arr.STATUS_MESSAGE_SCHEMA]),
+        vol.Optional("downloadStatusMessages"): nullable([arr.STATUS_MESSAGE_SCHEMA]),
     }
 )
 

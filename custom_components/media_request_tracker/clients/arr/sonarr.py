@@ -19,9 +19,10 @@ from ..api import PayloadError
 from ..schema import (
     ParsedWebhook,
     lenient_bool,
+    lenient_count,
     lenient_id,
-    lenient_int,
     lenient_str,
+    nullable,
     object_schema,
 )
 from . import payload as arr
@@ -37,8 +38,8 @@ _EPISODE = object_schema(
     {
         vol.Optional("id"): lenient_id,
         # Season 0 holds the specials; nothing is numbered below 0.
-        vol.Required("seasonNumber"): vol.All(lenient_int, vol.Any(None, vol.Range(min=0))),
-        vol.Required("episodeNumber"): vol.All(lenient_int, vol.Any(None, vol.Range(min=0))),
+        vol.Required("seasonNumber"): lenient_count,
+        vol.Required("episodeNumber"): lenient_count,
         vol.Optional("title"): lenient_str,
         vol.Optional("tvdbId"): lenient_id,
     }
@@ -50,15 +51,15 @@ SCHEMA = object_schema(
     {
         vol.Required("eventType"): vol.All(str, vol.Length(max=64)),
         vol.Optional("series"): _SERIES,
-        vol.Optional("episodes"): vol.Any(None, [_EPISODE]),
-        vol.Optional("release"): vol.Any(None, arr.RELEASE_SCHEMA),
-        vol.Optional("episodeFile"): vol.Any(None, _EPISODE_FILE),
-        vol.Optional("episodeFiles"): vol.Any(None, [_EPISODE_FILE]),
+        vol.Optional("episodes"): nullable([_EPISODE]),
+        vol.Optional("release"): nullable(arr.RELEASE_SCHEMA),
+        vol.Optional("episodeFile"): nullable(_EPISODE_FILE),
+        vol.Optional("episodeFiles"): nullable([_EPISODE_FILE]),
         vol.Optional("isUpgrade"): lenient_bool,
         vol.Optional("downloadClient"): lenient_str,
         vol.Optional("downloadClientType"): lenient_str,
         vol.Optional("downloadId"): lenient_str,
-        vol.Optional("downloadStatusMessages"): vol.Any(None, [arr.STATUS_MESSAGE_SCHEMA]),
+        vol.Optional("downloadStatusMessages"): nullable([arr.STATUS_MESSAGE_SCHEMA]),
     }
 )
 
