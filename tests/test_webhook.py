@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from types import FrameType, TracebackType
 from typing import Any
@@ -124,6 +125,33 @@ async def test_huge_body_is_refused_with_413(hass: HomeAssistant, tracked: Any) 
     status, answer = await post_webhook(tracked, "radarr", None, raw=huge)
     assert status == 413
     assert answer == {"error": "body too large"}
+    assert snapshot(hass) == before
+
+
+async def _chunks(body: bytes) -> AsyncIterator[bytes]:
+    for start in range(0, len(body), 64 * 1024):
+        yield body[start : start + 64 * 1024]
+
+
+@pytest.mark.parametrize(
+    ("pad", "status", "answer"),
+    [
+        (1024 * 1024, 413, {"error": "body too large"}),
+        (100 * 1024, 200, {"result": "test received"}),
+    ],
+)
+async def test_a_chunked_body_is_counted_as_it_comes(
+    hass: HomeAssistant, tracked: Any, pad: int, status: int, answer: dict[str, str]
+) -> None:
+    """Without a Content-Length (chunked), the body is refused once it passes 1 MB."""
+    before = snapshot(hass)
+    body = b'{"eventType": "Test", "pad": "' + b"x" * pad + b'"}'
+    response = await tracked.post(
+        f"/api/webhook/{WEBHOOK_IDS['radarr']}",
+        data=_chunks(body),
+        headers={"Content-Type": "application/json"},
+    )
+    assert (response.status, await response.json()) == (status, answer)
     assert snapshot(hass) == before
 
 

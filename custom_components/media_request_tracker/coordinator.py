@@ -150,12 +150,11 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         """
         now = dt_util.utcnow()
         changes: list[Change] = []
-        volatile = True
+        volatile = polled = True
         for event in events:
             caused = self.tracker.apply(event, now)
-            volatile &= isinstance(event, POLL_EVENTS) and all(
-                change.kind is ChangeKind.UPDATED for change in caused
-            )
+            polled &= isinstance(event, POLL_EVENTS)
+            volatile &= polled and all(change.kind is ChangeKind.UPDATED for change in caused)
             changes += caused
         if made_room := keep_within_cap(
             self.hass,
@@ -171,8 +170,9 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
             self._verifier.schedule(self.tracker)
         if not changes:
             # Nothing moved (a redelivered webhook, an unchanged poll): the entities and the
-            # store stand; only a poll may have changed the interval.
-            self._adapt_interval()
+            # store stand; only a poll may have changed the interval (torrents_active).
+            if polled:
+                self._adapt_interval()
             return changes
         removed = [change.request_id for change in changes if change.kind is ChangeKind.REMOVED]
         if removed:

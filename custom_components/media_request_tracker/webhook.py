@@ -118,9 +118,11 @@ def async_register_webhooks(hass: HomeAssistant, entry: MediaRequestConfigEntry)
 
 async def _read_body(request: web.Request) -> bytes:
     """Read the body, refusing (before reading it all) one over the limit."""
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise BodyTooLarge
-    body = bytearray()
+    if request.content_length is not None:
+        if request.content_length > MAX_BODY_BYTES:
+            raise BodyTooLarge
+        return await request.read()  # no more than Content-Length is read
+    body = bytearray()  # chunked: counted as it comes
     while chunk := await request.content.read(64 * 1024):
         body += chunk
         if len(body) > MAX_BODY_BYTES:

@@ -42,6 +42,8 @@ TEST_RECEIVED = ParsedWebhook(note="test received")
 
 def lenient_int(value: Any) -> int | None:
     """Return an int from an int, a digit string or an integral float; None for null or ""."""
+    if type(value) is int:  # the usual case first: every webhook reads a dozen of them
+        return value
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
@@ -63,6 +65,8 @@ def lenient_id(value: Any) -> int | None:
 
 def lenient_str(value: Any) -> str | None:
     """Return a non-empty string (numbers are turned into text), or None."""
+    if type(value) is str and len(value) <= MAX_TEXT:  # the usual case first
+        return value.strip() or None
     if value is None:
         return None
     if isinstance(value, bool):
