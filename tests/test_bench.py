@@ -24,7 +24,8 @@ SCRIPTS: dict[str, tuple[str, ...]] = {
     "qbittorrent_poll.py": ("bytes received per poll", "client CPU per poll"),
     "webhook_ingest.py": (
         "no-op webhook: Home Assistant CPU per webhook",
-        "same Radarr Grab again: CPU per webhook / no-op's",
+        "same Radarr Grab again: CPU / no-op webhook's",
+        "new title (Radarr Grab): CPU / bare-entity webhook's",
         "new title (Radarr Grab): rate / rate at 1 tracked",
         "new titles per second",
     ),
