@@ -110,11 +110,11 @@ def lenient_count(value: Any) -> int | None:
 def nullable(validator: Any) -> Callable[[Any], Any]:
     """Return a validator that passes null through and validates anything else.
 
-    Used instead of `nullable(...)`, which tries None first and raises for every value
+    Used instead of `vol.Any(None, ...)`, which tries None first and raises for every value
     that is not null: an exception per field per webhook, whose traceback keeps the request's
     frames alive until the garbage collector runs.
     """
-    check = vol.Schema(validator)
+    check = validator if isinstance(validator, vol.Schema) else vol.Schema(validator)
 
     def validate(value: Any) -> Any:
         return None if value is None else check(value)
