@@ -9,8 +9,8 @@ Polls are driven by Home Assistant's own timers (their clock moved on one interv
 
 The unchanged poll's CPU time (`time.process_time()` of this process, from moving the timers'
 clock on to the poll's work being done) is set beside the bare client fetch,
-`QBittorrentClient.async_torrents()` alone against the same fake with the same torrents:
-target <= 2x. The harness's own share of each poll (moving the clock and waiting, with nothing
+`QBittorrentClient.async_torrents()` alone against the same fake with the same torrents, the
+two taking turns: target <= 2x. The harness's own share of each poll (moving the clock and waiting, with nothing
 due) is printed too; it is included in the poll's figure.
 
 Run: .venv/bin/python bench/entity_writes.py [--quick]   (about 15 s; --quick a few seconds)
@@ -21,6 +21,8 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -52,8 +54,12 @@ async def poll(stack: BenchStack) -> float:
 
 async def count_writes(
     report: Report, stack: BenchStack, downloads: int, polls: int
-) -> tuple[float, float]:
-    """Count each event's writes; return the CPU seconds of an unchanged poll and of no poll."""
+) -> tuple[list[float], list[float], list[float]]:
+    """Count each event's writes; return the CPU seconds of unchanged polls, bare fetches, no poll.
+
+    The unchanged polls and the bare client fetches take turns, so that both see the same
+    machine: on a shared one, the load of the minute moves either by up to 2x.
+    """
     writes = EntityWrites(stack)
     hashes = [torrent_hash("movie", index) for index in range(downloads + 1)]
 
@@ -74,7 +80,12 @@ async def count_writes(
         await poll(stack)
         await stack.qbit.set_moving([])
         await event(f"poll: {moving} of {downloads + 1} downloads moved", moving)
-    cpu = [await poll(stack) for _ in range(polls)]
+    cpu: list[float] = []
+    client: list[float] = []
+    async with bare_client(stack.qbit, set(hashes)) as fetch:
+        for _ in range(polls):
+            cpu.append(await poll(stack))
+            client.append(await fetch())
     floor = []
     for _ in range(polls):
         start = time.process_time()
@@ -87,7 +98,7 @@ async def count_writes(
         exactly(0, "(requests changed)"),
         digits=0,
     )
-    return median(cpu), median(floor)
+    return cpu, client, floor
 
 
 def median(values: list[float]) -> float:
@@ -95,19 +106,27 @@ def median(values: list[float]) -> float:
     return sorted(values)[len(values) // 2]
 
 
-async def bare_fetch(qbit: FakeQBittorrent, hashes: set[str], calls: int) -> float:
-    """Return the median CPU seconds of `QBittorrentClient.async_torrents()` alone (steady state)."""
+@asynccontextmanager
+async def bare_client(
+    qbit: FakeQBittorrent, hashes: set[str]
+) -> AsyncIterator[Callable[[], Awaitable[float]]]:
+    """Give a call of `QBittorrentClient.async_torrents()` alone, returning its CPU seconds.
+
+    The client has its own plain aiohttp session; its login and first (full) update are not
+    counted, so each call is the steady state: an unchanged sync/maindata.
+    """
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
         client = QBittorrentClient(session, qbit.url, "admin", "adminadmin")
-        found = await client.async_torrents(hashes)  # login and the full update: not counted
+        found = await client.async_torrents(hashes)
         if len(found) != len(hashes):
             raise RuntimeError(f"the client found {len(found)} of {len(hashes)} torrents")
-        cpu = []
-        for _ in range(calls):
+
+        async def fetch() -> float:
             start = time.process_time()
             await client.async_torrents(hashes)
-            cpu.append(time.process_time() - start)
-    return median(cpu)
+            return time.process_time() - start
+
+        yield fetch
 
 
 async def main() -> int:
@@ -125,9 +144,8 @@ async def main() -> int:
             if len(stack.sensors()) != downloads:
                 raise RuntimeError(f"{len(stack.sensors())} sensors, expected {downloads}")
             report.section(f"entity writes per event ({downloads} downloads tracked)")
-            poll_cpu, floor_cpu = await count_writes(report, stack, downloads, polls)
-        hashes.add(torrent_hash("movie", downloads))
-        client_cpu = await bare_fetch(qbit, hashes, polls)
+            polled, fetched, idle = await count_writes(report, stack, downloads, polls)
+    poll_cpu, client_cpu, floor_cpu = median(polled), median(fetched), median(idle)
     report.section(f"an unchanged poll ({downloads + 1} downloads tracked; medians of {polls})")
     report.figure(
         "Home Assistant CPU per unchanged poll (timer to settled)", poll_cpu * 1000, "ms", digits=3

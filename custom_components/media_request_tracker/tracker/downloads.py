@@ -74,17 +74,52 @@ def on_release_grabbed(tracker: Tracker, event: ReleaseGrabbed, now: datetime) -
 
 
 def on_torrents_polled(tracker: Tracker, event: TorrentsPolled, now: datetime) -> list[Change]:
-    """Apply one poll: each listed torrent, then those asked for and not listed, then files."""
-    tracker.listed_hashes |= {torrent.qbit_hash for torrent in event.torrents}
+    """Apply one poll: the listed torrents that are due, those asked for and not listed, files.
+
+    A torrent reported exactly as in the last poll, whose requests nothing else touched since
+    (any other event forgets the last poll: Tracker.apply), would change nothing: it is skipped.
+    """
+    last = tracker.last_polled
+    listed = tracker.last_polled = {torrent.qbit_hash: torrent for torrent in event.torrents}
+    tracker.listed_hashes.update(listed)
+    missing = sorted(event.asked.difference(listed))
     changes: list[Change] = []
+    due = _due_torrents(tracker, event, last, missing)
     for torrent in event.torrents:
-        changes += on_torrent_progress(tracker, torrent, now)
-    present = {torrent.qbit_hash for torrent in event.torrents}
-    for missing in sorted(event.asked - present):
-        changes += on_torrent_missing(tracker, TorrentMissing(missing), now)
+        if torrent.qbit_hash in due:
+            changes += on_torrent_progress(tracker, torrent, now)
+    for gone in missing:
+        changes += on_torrent_missing(tracker, TorrentMissing(gone), now)
     for files in event.files:
         changes += on_torrent_files(tracker, files, now)
     return changes
+
+
+def _due_torrents(
+    tracker: Tracker,
+    event: TorrentsPolled,
+    last: dict[str, TorrentProgress],
+    missing: list[str],
+) -> set[str]:
+    """Return the listed torrents to apply: the new or moved ones, and their requests' others.
+
+    A TV request shows the figures of the torrent applied last, so when one of its torrents
+    (or a pack's files, or a torrent gone missing) is applied, all its listed torrents are.
+    """
+    due = {
+        torrent.qbit_hash for torrent in event.torrents if last.get(torrent.qbit_hash) != torrent
+    }
+    if not due and not missing and not event.files:
+        return due
+    listed = {torrent.qbit_hash for torrent in event.torrents}
+    pending = [*due, *missing, *(files.qbit_hash for files in event.files)]
+    seen = set(pending)
+    while pending:
+        for request in tracker.with_torrent(pending.pop()):
+            for other in request.hashes() - seen:
+                seen.add(other)
+                pending.append(other)
+    return seen & listed
 
 
 def on_torrent_progress(tracker: Tracker, event: TorrentProgress, now: datetime) -> list[Change]:

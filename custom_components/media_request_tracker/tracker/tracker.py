@@ -74,6 +74,9 @@ class Tracker:
         # Hashes the download client has listed since start-up (not stored: a restarted
         # Home Assistant polls fast until the client has listed each torrent once).
         self.listed_hashes: set[str] = set()
+        # What the last poll reported of each torrent it listed; any other event forgets it
+        # (see downloads.on_torrents_polled: an unchanged torrent is not applied again).
+        self.last_polled: dict[str, TorrentProgress] = {}
         self._index = RequestIndex()
         # Requests a handler created (their creation is reported, their ids come after).
         self._created: set[str] = set()
@@ -82,6 +85,8 @@ class Tracker:
 
     def apply(self, event: TrackerEvent, now: datetime) -> list[Change]:
         """Apply one event at time `now`; return the changes it caused (empty if none)."""
+        if type(event) is not TorrentsPolled:
+            self.last_polled.clear()
         changes = HANDLERS[type(event)](self, event, now)
         limits.note_activity(self, event, changes, now)
         self._created.update(change.request_id for change in changes)
