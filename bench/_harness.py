@@ -94,7 +94,7 @@ def write_store(config_dir: Path, tracker: Tracker) -> int:
             "version": STORAGE_VERSION,
             "minor_version": STORAGE_MINOR_VERSION,
             "key": STORAGE_KEY.format(entry_id=ENTRY_ID),
-            "data": tracker.to_dict(),
+            "data": tracker.to_stored(),
         }
     )
     path.write_bytes(body)

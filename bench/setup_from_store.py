@@ -3,7 +3,7 @@
 The storage file holds 4,000 movies and 1,000 TV requests of 24 episodes each, spread over the
 lifecycle (most available; the downloads under way are listed by a fake qBittorrent in its own
 process), built with the integration's own `Tracker`/`Request` model and written with
-`to_dict()` in Home Assistant's Store layout (`.storage/media_request_tracker.<entry_id>`).
+`to_stored()` (storage version 2) in Home Assistant's Store layout (`.storage/media_request_tracker.<entry_id>`).
 The other case is a storage file with no requests.
 
 Each measurement runs in a fresh Python process of its own, so its memory is its own:

@@ -17,7 +17,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.media_request_tracker.const import DOMAIN
+from custom_components.media_request_tracker.const import DOMAIN, STORAGE_VERSION
+from custom_components.media_request_tracker.tracker import Request, Tracker
 
 from . import (
     advance,
@@ -29,6 +30,7 @@ from . import (
     setup_integration,
     torrent,
 )
+from .tracker.test_stored import every_field_set
 
 
 async def test_restart_mid_flow_loses_nothing(
@@ -52,7 +54,7 @@ async def test_restart_mid_flow_loses_nothing(
     assert await hass.config_entries.async_unload(setup_entry.entry_id)
     await hass.async_block_till_done()
     stored = hass_storage[f"{DOMAIN}.{setup_entry.entry_id}"]
-    assert stored["version"] == 1
+    assert stored["version"] == STORAGE_VERSION
     assert stored["data"]["requests"][0]["state"] == "downloading"
 
     assert await hass.config_entries.async_setup(setup_entry.entry_id)
@@ -67,13 +69,13 @@ async def test_restart_mid_flow_loses_nothing(
     assert sensor(hass).state == "downloaded"
 
 
-async def test_store_of_an_older_minor_version_is_loaded(
+async def test_store_of_version_1_is_migrated_and_loaded(
     hass: HomeAssistant,
     aioclient_mock: AiohttpClientMocker,
     config_entry: MockConfigEntry,
     hass_storage: dict[str, Any],
 ) -> None:
-    """A file written by an older minor version goes through the migration hook and loads."""
+    """A file of version 1.0 (every field by name) goes through the migration hook and loads."""
     now = dt_util.utcnow().isoformat()
     hass_storage[f"{DOMAIN}.{config_entry.entry_id}"] = {
         "version": 1,
@@ -103,7 +105,8 @@ async def test_store_of_an_older_minor_version_is_loaded(
     assert state.attributes["request_id"] == "4"
     await hass.config_entries.async_unload(config_entry.entry_id)
     await hass.async_block_till_done()
-    assert hass_storage[f"{DOMAIN}.{config_entry.entry_id}"]["minor_version"] == 1
+    saved = hass_storage[f"{DOMAIN}.{config_entry.entry_id}"]
+    assert (saved["version"], saved["minor_version"]) == (STORAGE_VERSION, 1)
 
 
 async def test_unreadable_store_starts_empty_with_a_repair_issue(
@@ -178,17 +181,23 @@ def stored_request(request_id: str, **fields: Any) -> dict[str, Any]:
     } | fields
 
 
+@pytest.mark.parametrize("version", [1, STORAGE_VERSION])
 async def test_an_unreadable_request_is_set_aside_and_the_others_kept(
+    version: int,
     hass: HomeAssistant,
     aioclient_mock: AiohttpClientMocker,
     config_entry: MockConfigEntry,
     hass_storage: dict[str, Any],
 ) -> None:
-    """One bad record among good ones: only it is kept aside, and the repair says how many."""
+    """One bad record among good ones: only it is kept aside, and the repair says how many.
+
+    A file of version 1 is migrated first: the records it cannot read reach the file aside as
+    they were stored.
+    """
     key = f"{DOMAIN}.{config_entry.entry_id}"
     bad = [stored_request("2", state="teleported"), {"request_id": "3"}]
     hass_storage[key] = {
-        "version": 1,
+        "version": version,
         "minor_version": 1,
         "key": key,
         "data": {"next_id": 4, "requests": [stored_request("1"), *bad]},
@@ -223,7 +232,7 @@ async def test_a_store_from_a_newer_major_version_is_refused_and_kept(
     """After a downgrade: the entry does not start, and the newer file is not overwritten."""
     key = f"{DOMAIN}.{config_entry.entry_id}"
     newer = {
-        "version": 2,
+        "version": STORAGE_VERSION + 1,
         "minor_version": 1,
         "key": key,
         "data": {"next_id": 2, "requests": [stored_request("1")], "layout": "of the future"},
@@ -236,3 +245,45 @@ async def test_a_store_from_a_newer_major_version_is_refused_and_kept(
     assert config_entry.state is ConfigEntryState.SETUP_ERROR
     assert "newer version" in str(config_entry.reason)
     assert hass_storage[key] == newer
+
+
+async def test_every_field_of_a_version_1_store_survives_the_migration_and_a_restart(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """A file in the old layout, written as version 1 wrote it, loads field for field.
+
+    Saved again it is in the compact layout (episodes as rows), and loads the same once more.
+    """
+    key = f"{DOMAIN}.{config_entry.entry_id}"
+    old = Tracker()
+    old.requests = {request.request_id: request for request in every_field_set_requests()}
+    version_1 = json.loads(json.dumps(old.to_dict()))
+    hass_storage[key] = {"version": 1, "minor_version": 1, "key": key, "data": version_1}
+    mock_qbittorrent(aioclient_mock, [])
+    await setup_integration(hass, config_entry)
+    restored = config_entry.runtime_data.coordinator.tracker
+    assert restored.to_dict()["requests"] == version_1["requests"]
+
+    await hass.config_entries.async_unload(config_entry.entry_id)
+    await hass.async_block_till_done()
+    saved = hass_storage[key]
+    assert saved["version"] == STORAGE_VERSION
+    assert all(isinstance(row, list) for row in saved["data"]["requests"][0]["episodes"])
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    again = config_entry.runtime_data.coordinator.tracker
+    assert again.to_dict()["requests"] == version_1["requests"]
+    await hass.config_entries.async_unload(config_entry.entry_id)
+
+
+def every_field_set_requests() -> list[Request]:
+    """Return a TV request with every field set, and a movie with almost none.
+
+    The TV request's media-server check is planned well ahead: none is made during the test.
+    """
+    tv = every_field_set()
+    tv.next_verify_at = dt_util.utcnow() + timedelta(days=30)
+    return [tv, Request.from_dict(stored_request("9"))]

@@ -82,6 +82,11 @@ def bounded_text(text: str, limit: int) -> str:
         cut = min(cut - 1, cut * limit // size)
 
 
+# The values that may hold a text (a tuple: isinstance with a `str | dict | list` union is
+# several times slower, and this is asked for every attribute of every state written).
+_HOLDS_TEXT = (str, dict, list)
+
+
 def bounded_texts(value: Any, key: str | None = None) -> Any:
     """Return `value` with every text in it cut to the limit of the key it is found under."""
     if isinstance(value, str):
@@ -89,7 +94,7 @@ def bounded_texts(value: Any, key: str | None = None) -> Any:
     if isinstance(value, dict):
         # Asked for every attribute of every state written: numbers and flags pass as they are.
         return {
-            name: bounded_texts(item, name) if isinstance(item, str | dict | list) else item
+            name: bounded_texts(item, name) if isinstance(item, _HOLDS_TEXT) else item
             for name, item in value.items()
         }
     if isinstance(value, list):

@@ -55,7 +55,8 @@ HOUSEKEEPING_INTERVAL: Final = timedelta(minutes=5)
 # Webhook bodies larger than this are refused before parsing.
 MAX_BODY_BYTES: Final = 1024 * 1024
 
-STORAGE_VERSION: Final = 1
+# 2: the compact form (tracker/stored.py); 1 stored every field by name (migrated on load).
+STORAGE_VERSION: Final = 2
 STORAGE_MINOR_VERSION: Final = 1
 # Seconds within which a change is written to disk (a burst of changes shares one write), and
 # within which a change of progress-like fields only is (download progress, speed, ETA).

@@ -27,6 +27,7 @@ from .const import (
     VOLATILE_SAVE_DELAY,
 )
 from .tracker import Tracker
+from .tracker.stored import migrate_from_version_1
 
 STORAGE_KEY = DOMAIN + ".{entry_id}"
 
@@ -37,8 +38,9 @@ class TrackerStore(Store[dict[str, Any]]):
     async def _async_migrate_func(
         self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
     ) -> dict[str, Any]:
-        """Bring a stored snapshot up to the current layout (no older layout exists yet).
+        """Bring a stored snapshot up to the current layout.
 
+        Version 1 stored every field by name; version 2 is the compact form (tracker/stored.py).
         A newer major version (written by a newer release, before a downgrade) is refused:
         read as ours and saved back, it would lose what that release stored.
         """
@@ -47,6 +49,8 @@ class TrackerStore(Store[dict[str, Any]]):
         LOGGER.debug(
             "Migrating stored requests from version %s.%s", old_major_version, old_minor_version
         )
+        if old_major_version == 1:
+            return migrate_from_version_1(old_data)
         return old_data
 
 
@@ -210,7 +214,7 @@ class TrackerStorage:
         if self._cancel_save is not None:
             self._cancel_save()
             self._cancel_save = self._due = None
-        return tracker.to_dict() if tracker is not None else None
+        return tracker.to_stored() if tracker is not None else None
 
     def async_listen_final_write(self) -> CALLBACK_TYPE:
         """Write a planned save when Home Assistant stops; return the listener's remover."""
@@ -225,7 +229,7 @@ class TrackerStorage:
         """Save now (a planned save is made now instead); never over requests not loaded."""
         self._take_snapshot()
         if self.loaded:
-            await self.store.async_save(tracker.to_dict())
+            await self.store.async_save(tracker.to_stored())
 
 
 async def async_remove_storage(hass: HomeAssistant, entry_id: str) -> None:

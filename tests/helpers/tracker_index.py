@@ -13,6 +13,10 @@ from custom_components.media_request_tracker.tracker.index import (
     request_keys,
 )
 from custom_components.media_request_tracker.tracker.lifecycle import awaits_library
+from custom_components.media_request_tracker.tracker.stored import (
+    stored_request,
+    stored_verification,
+)
 
 
 def index_disagreements(tracker: Tracker) -> list[str]:
@@ -46,10 +50,11 @@ def index_disagreements(tracker: Tracker) -> list[str]:
         for request in requests
         if awaits_library(request) and request not in candidates
     ]
-    stored = tracker.to_dict()["requests"]
-    fresh = [request.to_dict() for request in requests]
+    stored = tracker.to_stored()["requests"]
+    fresh = [stored_request(request) | stored_verification(request) for request in requests]
     for stored_form, fresh_form in zip(stored, fresh, strict=True):
-        stale = [key for key, value in fresh_form.items() if stored_form.get(key) != value]
+        names = fresh_form.keys() | stored_form.keys()
+        stale = sorted(name for name in names if stored_form.get(name) != fresh_form.get(name))
         if stale:
             found.append(f"request {fresh_form['request_id']}: stored {stale} are stale")
     return found

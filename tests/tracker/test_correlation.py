@@ -394,7 +394,7 @@ def test_history_keeps_the_last_entries_and_counts_the_rest() -> None:
     assert request.history_folded == entries_before + 150 - HISTORY_LIMIT
     assert request.history[-1].to_dict()["at"] == at(159).isoformat()
     assert request.history[0].to_dict()["at"] == at(60).isoformat()
-    restored, unreadable = Tracker.from_stored(tracker.to_dict())
+    restored, unreadable = Tracker.from_stored(tracker.to_stored())
     assert not unreadable
     assert restored.requests["1"].history_folded == request.history_folded
     assert len(restored.requests["1"].history) == HISTORY_LIMIT

@@ -19,6 +19,7 @@ from typing import Any
 from .lifecycle import awaits_library
 from .models import MediaType, Request
 from .states import TORRENT_STATES, VERIFY_STATES, RequestState
+from .stored import stored_request, stored_verification
 
 # A lookup key: ("hash", hash), ("jellyseerr_id", id) or (field, media type, id).
 type Key = tuple[str, object] | tuple[str, MediaType, object]
@@ -191,15 +192,16 @@ class RequestIndex:
         return list(taken.values())
 
     def stored(self, request: Request) -> dict[str, Any]:
-        """Return the request's stored form, made once per change (it is never mutated).
+        """Return the request's compact stored form, made once per change (never mutated).
 
         The planned media-server check moves without a change (every miss backs it off): it
         is read afresh each time.
         """
         stored = self._stored.get(request.request_id)
         if stored is None:
-            stored = self._stored[request.request_id] = request.to_dict()
-        return {**stored, **request.verification_to_dict()}
+            stored = self._stored[request.request_id] = stored_request(request)
+        verification = stored_verification(request)
+        return {**stored, **verification} if verification else stored
 
 
 def awaiting_library(

@@ -232,13 +232,6 @@ class Request:
         data["requested_seasons"] = list(self.requested_seasons)
         return data
 
-    def verification_to_dict(self) -> dict[str, Any]:
-        """Return the stored form of the planned media-server check alone."""
-        return {
-            "verify_attempts": self.verify_attempts,
-            "next_verify_at": self.next_verify_at.isoformat() if self.next_verify_at else None,
-        }
-
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Request:
         """Build from `to_dict` output, ignoring keys this version does not know."""

@@ -37,6 +37,7 @@ from .index import Key, RequestIndex, awaiting_library
 from .lifecycle import VERIFY_BACKOFF
 from .models import HistoryEntry, MediaType, Request
 from .states import VERIFY_STATES, RequestState
+from .stored import EPISODE_FIELDS, request_from_stored
 
 type Handler = Callable[[Tracker, Any, datetime], list[Change]]
 
@@ -98,26 +99,45 @@ class Tracker:
     # -- persistence ---------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready snapshot."""
+        """Return a JSON-ready snapshot with every field by name (diagnostics, tests)."""
         return {
             "next_id": self._next_id,
+            "requests": [request.to_dict() for request in self.requests.values()],
+        }
+
+    def to_stored(self) -> dict[str, Any]:
+        """Return the snapshot a save writes, in the compact stored form (tracker/stored.py)."""
+        return {
+            "next_id": self._next_id,
+            "episode_fields": list(EPISODE_FIELDS),
             "requests": [self._index.stored(request) for request in self.requests.values()],
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Tracker:
         """Restore a snapshot made by `to_dict`; raise if any request cannot be read."""
-        tracker, unreadable = cls.from_stored({**data, "requests": list(data.get("requests", []))})
+        copy = {**data, "requests": list(data.get("requests", []))}
+        tracker, unreadable = cls._restore(copy, Request.from_dict)
         if unreadable:
             raise ValueError(f"{len(unreadable)} stored requests cannot be read")
         return tracker
 
     @classmethod
     def from_stored(cls, data: dict[str, Any]) -> tuple[Tracker, list[Any]]:
-        """Restore a snapshot, leaving out (and returning) the requests that cannot be read.
+        """Restore a snapshot made by `to_stored`, leaving out (and returning) what is unreadable.
 
-        The snapshot's request list is emptied as it is read (the snapshot is handed over):
-        each stored request is freed once restored, so a large store is not held twice.
+        The snapshot's request list is emptied as it is read (the snapshot is handed over).
+        """
+        names = tuple(data.get("episode_fields", EPISODE_FIELDS))
+        return cls._restore(data, lambda item: request_from_stored(item, names))
+
+    @classmethod
+    def _restore(
+        cls, data: dict[str, Any], read: Callable[[Any], Request]
+    ) -> tuple[Tracker, list[Any]]:
+        """Restore the requests `read` can build; return the tracker and the others.
+
+        Each stored request is freed once restored, so a large store is not held twice.
         """
         tracker = cls()
         unreadable: list[Any] = []
@@ -126,7 +146,7 @@ class Tracker:
         while items:
             item = items.pop()
             try:
-                request = Request.from_dict(item)
+                request = read(item)
                 int(request.request_id)  # ids are numbers: the next one is counted from them
             except (KeyError, TypeError, ValueError, AttributeError):
                 unreadable.append(item)
