@@ -295,7 +295,7 @@ def test_issue_notification_is_ignored() -> None:
             "media has neither a tmdbId nor a tvdbId",
         ),
         (default_template(media=media(tmdbId="abc")), "invalid media.tmdbId: expected an integer"),
-        (default_template(media="movie"), "invalid media: expected a mapping"),
+        (default_template(media="movie"), "invalid media: expected an object"),
         ({"event": "New Movie Request"}, "invalid notification_type: required key not provided"),
         (
             default_template(notification_type="X" * 65),

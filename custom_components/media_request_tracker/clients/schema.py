@@ -115,9 +115,16 @@ def nullable(validator: Any) -> Callable[[Any], Any]:
     frames alive until the garbage collector runs.
     """
     check = validator if isinstance(validator, vol.Schema) else vol.Schema(validator)
+    # Said by us, not by the schema library (voluptuous and probatio word it differently).
+    kind = type(check.schema)
+    shape = {dict: "an object", list: "a list"}.get(kind)
 
     def validate(value: Any) -> Any:
-        return None if value is None else check(value)
+        if value is None:
+            return None
+        if shape is not None and not isinstance(value, kind):
+            raise vol.Invalid(f"expected {shape}")
+        return check(value)
 
     return validate
 
