@@ -116,8 +116,9 @@ def nullable(validator: Any) -> Callable[[Any], Any]:
     """
     check = validator if isinstance(validator, vol.Schema) else vol.Schema(validator)
     # Said by us, not by the schema library (voluptuous and probatio word it differently).
-    kind = type(check.schema)
-    shape = {dict: "an object", list: "a list"}.get(kind)
+    kind: type = type(check.schema)
+    shapes: dict[type, str] = {dict: "an object", list: "a list"}
+    shape = shapes.get(kind)
 
     def validate(value: Any) -> Any:
         if value is None:
