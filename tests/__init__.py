@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import re
 from collections.abc import Iterable
 from datetime import timedelta
 from http import HTTPStatus
@@ -37,6 +39,9 @@ WEBHOOK_IDS = {
     "qbittorrent": "858cf4e10f80b82a910b5d9a4d17740932ee7663c4a5bfbd0fdd68a18bb102b5",
     "jellyfin": "27591c29e3ca76dd80dfa6f719411503f1c31bb0e64df29e58f5b486bf2efd5b",
 }
+# Reconciliation reads Radarr's, Sonarr's and Jellyseerr's own records at start-up and every
+# 15 minutes; the tests of other behaviours turn it off (tests/test_reconciliation.py has it on).
+NO_RECONCILING: dict[str, Any] = {"reconcile_minutes": 0, "backfill": False}
 # Shoko's webhook id, for the tests whose stack has Shoko (ENTRY_DATA has not).
 SHOKO_WEBHOOK_ID = "adc083d4a19a1258ca2b14837003cef22e49d8a14223851701a5e8df88b10a89"
 ENTRY_DATA: dict[str, Any] = {
@@ -123,6 +128,71 @@ def mock_qbittorrent(
 def mock_jellyfin_items(aioclient_mock: AiohttpClientMocker, body: dict[str, Any]) -> None:
     """Answer Jellyfin's /Items with `body`."""
     aioclient_mock.get(f"{JELLYFIN_URL}/Items", json=body)
+
+
+def mock_service_records(
+    aioclient_mock: AiohttpClientMocker,
+    *,
+    radarr: list[dict[str, Any]] | None = None,
+    sonarr: list[dict[str, Any]] | None = None,
+    seerr: list[dict[str, Any]] | None = None,
+    radarr_queue: list[dict[str, Any]] | None = None,
+    sonarr_queue: list[dict[str, Any]] | None = None,
+    seerr_details: dict[str, dict[str, Any]] | None = None,
+) -> None:
+    """Answer what reconciliation reads from Radarr, Sonarr and Seerr.
+
+    Radarr's and Sonarr's history, tags, download clients and queue (as backfill asks for it,
+    with its titles); Seerr's requests, and the details of those named in `seerr_details` (by
+    path, "movie/157336"; any other answers 404). Each list is what the service recorded (none: nothing); each fits in one page.
+    """
+    for url, records, queue, include in (
+        (RADARR_URL, radarr, radarr_queue, "includeMovie"),
+        (SONARR_URL, sonarr, sonarr_queue, "includeSeries"),
+    ):
+        aioclient_mock.get(f"{url}/api/v3/history/since", json=records or [])
+        aioclient_mock.get(f"{url}/api/v3/tag", json=[])
+        aioclient_mock.get(f"{url}/api/v3/queue?{include}=true", json=queue_page(queue or []))
+        aioclient_mock.get(f"{url}/api/v3/downloadclient", json=DOWNLOAD_CLIENTS)
+    for path, details in (seerr_details or {}).items():
+        aioclient_mock.get(f"{JELLYSEERR_URL}/api/v1/{path}", json=details)
+    aioclient_mock.get(SEERR_DETAILS, status=HTTPStatus.NOT_FOUND)
+    page = seerr or []
+    aioclient_mock.get(
+        f"{JELLYSEERR_URL}/api/v1/request",
+        json={
+            "pageInfo": {"pages": 1, "pageSize": 50, "results": len(page), "page": 1},
+            "results": page,
+        },
+    )
+
+
+# Seerr's movie and TV details (`/api/v1/movie/{tmdbId}`, `/api/v1/tv/{tmdbId}`).
+SEERR_DETAILS = re.compile(r"/api/v1/(movie|tv)/\d+$")
+# Radarr's and Sonarr's /api/v3/downloadclient (DownloadClientResource): one qBittorrent.
+DOWNLOAD_CLIENTS = [
+    {"id": 1, "name": "qBittorrent", "implementation": "QBittorrent", "protocol": "torrent"}
+]
+
+
+def queue_page(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return a page of Radarr's or Sonarr's queue holding these records (all of them)."""
+    return {"page": 1, "pageSize": 100, "totalRecords": len(records), "records": records}
+
+
+async def wait_for_readings(hass: HomeAssistant) -> None:
+    """Wait until the readings of the services' records under way (background tasks) end.
+
+    Not every background task: Shoko's listener lives as long as its entry.
+    """
+    await hass.async_block_till_done()
+    while readings := [
+        task
+        for task in asyncio.all_tasks()
+        if task.get_name() == "media_request_tracker reconciliation" and not task.done()
+    ]:
+        await asyncio.wait(readings)
+        await hass.async_block_till_done()
 
 
 def replace_mocks(aioclient_mock: AiohttpClientMocker) -> None:

@@ -7,6 +7,7 @@ import custom_components  # noqa: F401  isort: skip
 import logging
 from collections.abc import AsyncGenerator, Generator
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from homeassistant.core import HomeAssistant
@@ -20,6 +21,7 @@ from custom_components.media_request_tracker.tracker import Change, Tracker, Tra
 
 from . import (
     ENTRY_DATA,
+    NO_RECONCILING,
     leaked_secrets,
     mock_qbittorrent,
 )
@@ -31,6 +33,19 @@ from .helpers.tracker_index import index_disagreements
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load integrations from custom_components in every test."""
+
+
+@pytest.fixture(autouse=True)
+def config_dir_of_its_own(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """Give each test's Home Assistant a config directory of its own (the journal is a file).
+
+    The harness's default is a directory shared by every test (and, on older releases, the
+    only one): a journal written there would be read by the next test.
+    """
+    if "hass" in request.fixturenames:
+        hass: HomeAssistant = request.getfixturevalue("hass")
+        (tmp_path / ".storage").mkdir(exist_ok=True)
+        hass.config.config_dir = str(tmp_path)
 
 
 @pytest.fixture(autouse=True)
@@ -88,7 +103,13 @@ def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
 @pytest.fixture
 def config_entry() -> MockConfigEntry:
     """Return a stack with Jellyseerr, Radarr, Sonarr, qBittorrent and Jellyfin."""
-    return MockConfigEntry(domain=DOMAIN, title="Media Request Tracker", data=ENTRY_DATA, version=1)
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Media Request Tracker",
+        data=ENTRY_DATA,
+        options=NO_RECONCILING,
+        version=1,
+    )
 
 
 @pytest.fixture

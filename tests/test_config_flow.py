@@ -27,6 +27,7 @@ from . import (
     SONARR_URL,
     WEBHOOK_IDS,
     mock_qbittorrent,
+    mock_service_records,
     setup_integration,
 )
 
@@ -39,6 +40,15 @@ CHECKS = {
     "shoko": ("get", f"{SHOKO_URL}/api/v3/ImportFolder"),
     "jellyfin": ("get", f"{JELLYFIN_URL}/System/Info"),
 }
+
+# What the new entry's backfill reads (reconciliation.py), beside the checks.
+RECORDS = (
+    "/api/v3/history/since",
+    "/api/v3/tag",
+    "/api/v3/queue",
+    "/api/v3/downloadclient",
+    "/api/v1/request",
+)
 
 USER_INPUT: dict[str, Any] = {
     "jellyseerr": {"url": JELLYSEERR_URL + "/", "api_key": "seerr-key"},
@@ -59,6 +69,7 @@ def mock_checks(
         if service == failing:
             answer = failure
         aioclient_mock.request(method, url, **answer)
+    mock_service_records(aioclient_mock)  # what the new entry's backfill reads
 
 
 def reauth_input(**changes: dict[str, str]) -> dict[str, dict[str, str]]:
@@ -99,7 +110,8 @@ async def test_user_flow_creates_entry_with_webhooks(
     assert data["jellyseerr"] == {"url": JELLYSEERR_URL, "api_key": "seerr-key"}
     assert data["qbittorrent"] == {"url": QBIT_URL, "username": "admin", "password": "adminadmin"}
     assert "shoko" not in data
-    checked = {str(call[1]).split("?")[0] for call in aioclient_mock.mock_calls}
+    calls = {str(call[1]).split("?")[0] for call in aioclient_mock.mock_calls}
+    checked = {url for url in calls if not url.endswith(RECORDS)}
     assert checked == {url for service, (_, url) in CHECKS.items() if service != "shoko"}
     webhooks = result["description_placeholders"]["webhooks"]
     for service, webhook_id in data["webhook_ids"].items():
@@ -199,6 +211,7 @@ async def test_reauth_updates_credentials_and_reloads(
     """A new qBittorrent password is checked, stored, and the entry reloaded."""
     mock_qbittorrent(aioclient_mock, [])
     await setup_integration(hass, config_entry)
+    first = config_entry.runtime_data.coordinator
     result = await config_entry.start_reauth_flow(hass)
     assert result["step_id"] == "reauth_confirm"
 
@@ -222,7 +235,32 @@ async def test_reauth_updates_credentials_and_reloads(
     assert config_entry.data["qbittorrent"]["password"] == "new-password"
     assert config_entry.data["radarr"]["api_key"] == "radarr-key"
     assert config_entry.data["webhook_ids"] == WEBHOOK_IDS
-    assert config_entry.state.recoverable
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert config_entry.runtime_data.coordinator is not first  # reloaded
+    await hass.config_entries.async_unload(config_entry.entry_id)
+
+
+async def test_reauth_with_the_same_credentials_reloads_too(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, config_entry: MockConfigEntry
+) -> None:
+    """The password was fixed in qBittorrent, not here: confirming what is stored reloads.
+
+    (After a refused login the entry stops asking qBittorrent until it reloads.)
+    """
+    mock_qbittorrent(aioclient_mock, [])
+    await setup_integration(hass, config_entry)
+    first = config_entry.runtime_data.coordinator
+    result = await config_entry.start_reauth_flow(hass)
+
+    aioclient_mock.clear_requests()
+    mock_checks(aioclient_mock)
+    mock_qbittorrent(aioclient_mock, [])
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], reauth_input())
+    await hass.async_block_till_done()
+
+    assert result["reason"] == "reauth_successful"
+    assert config_entry.data == ENTRY_DATA
+    assert config_entry.runtime_data.coordinator is not first
     await hass.config_entries.async_unload(config_entry.entry_id)
 
 
@@ -253,6 +291,10 @@ async def test_reconfigure_keeps_webhooks_of_kept_services(
         k: v for k, v in WEBHOOK_IDS.items() if k != "sonarr"
     }
     assert config_entry.data["shoko"] == {"url": SHOKO_URL, "api_key": "shoko-key"}
+    # The reloaded entry's webhooks: Shoko's added, Sonarr's gone (Home Assistant answers it).
+    registered = set(hass.data["webhook"])
+    assert ids["shoko"] in registered
+    assert WEBHOOK_IDS["sonarr"] not in registered
     await hass.config_entries.async_unload(config_entry.entry_id)
 
 

@@ -86,7 +86,10 @@ async def test_qbittorrent_outage_makes_downloads_unavailable_and_recovers(
     caplog: pytest.LogCaptureFixture,
     fault: Exception,
 ) -> None:
-    """While qBittorrent is down or times out, a downloading request is unavailable, never failed."""
+    """While qBittorrent is down or times out, a downloading request is unavailable, never failed.
+
+    After each failed try the wait doubles (5, 10, 20, 40 s ... up to 5 minutes).
+    """
     client = await hass_client_no_auth()
     replace_mocks(aioclient_mock)
     mock_qbittorrent(aioclient_mock, [torrent(state="downloading", progress=0.2, dlspeed=5)])
@@ -103,8 +106,12 @@ async def test_qbittorrent_outage_makes_downloads_unavailable_and_recovers(
     replace_mocks(aioclient_mock)
     aioclient_mock.get(f"{QBIT_URL}/api/v2/sync/maindata", exc=fault)
     caplog.clear()
-    for _ in range(3):
-        await advance(hass, freezer, timedelta(seconds=5))
+    for wait in (5, 5, 10, 20):  # tries at 5, 10, 20 and 40 s
+        await advance(hass, freezer, timedelta(seconds=wait))
+    await advance(hass, freezer, timedelta(seconds=39))
+    # Tries at 5, 10, 20 and 40 s, not one every 5 s (15); plus, at most, the one the grabs'
+    # cool-down asks for at its end (it runs on the real clock, not the frozen one).
+    assert qbit_polls(aioclient_mock) in (4, 5)
     assert sensor(hass).state == STATE_UNAVAILABLE
     assert sensor(hass, "sensor.media_request_tracker_dune_2021").state == "requested"
     lost = [r for r in caplog.records if "qBittorrent cannot be reached" in r.getMessage()]
@@ -112,7 +119,13 @@ async def test_qbittorrent_outage_makes_downloads_unavailable_and_recovers(
 
     replace_mocks(aioclient_mock)
     mock_qbittorrent(aioclient_mock, [torrent(state="downloading", progress=0.6, dlspeed=5)])
-    await advance(hass, freezer, timedelta(seconds=5))
+    # The next try is due at 80 s (40 s after the fourth), or, when the cool-down's poll made a
+    # fifth, up to 80 s after that one: the first try after the recovery sees it.
+    for _ in range(80):
+        await advance(hass, freezer, timedelta(seconds=1))
+        if qbit_polls(aioclient_mock):
+            break
+    assert qbit_polls(aioclient_mock) == 1
     state = sensor(hass)
     assert state.state == "downloading"
     assert state.attributes["progress"] == 60.0

@@ -30,6 +30,7 @@ from custom_components.media_request_tracker.const import DOMAIN, EVENT_STATE_CH
 from . import (
     ARRIVAL_ENTITY,
     ENTRY_DATA,
+    NO_RECONCILING,
     RADARR_URL,
     advance,
     load_fixture,
@@ -46,7 +47,10 @@ from .helpers.arr_queue import FakeQueue, downloaded_arrival, grab_arrival
 def entry_with(options: dict[str, Any]) -> MockConfigEntry:
     """Return the usual stack with these options."""
     return MockConfigEntry(
-        domain=DOMAIN, title="Media Request Tracker", data=ENTRY_DATA, options=options
+        domain=DOMAIN,
+        title="Media Request Tracker",
+        data=ENTRY_DATA,
+        options=NO_RECONCILING | options,
     )
 
 

@@ -14,8 +14,13 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.media_request_tracker.tracker import RequestState
 
 from . import (
+    load_fixture,
     mock_qbittorrent,
+    post_webhook,
+    replace_mocks,
+    sensor,
     setup_integration,
+    torrent,
 )
 
 # The stuck limits the options form offers by default, in hours (the issue's defaults).
@@ -30,13 +35,13 @@ STUCK_DEFAULT_HOURS = {
 }
 
 
-async def test_options_flow_saves_whole_numbers_and_reloads(
+async def test_options_flow_saves_whole_numbers_and_applies_them_without_a_reload(
     hass: HomeAssistant,
     aioclient_mock: AiohttpClientMocker,
     config_entry: MockConfigEntry,
     hass_client: ClientSessionGenerator,
 ) -> None:
-    """Options are stored and applied by a reload (new poll interval in the coordinator)."""
+    """Options are stored and applied at once, by the same coordinator (no reload)."""
     mock_qbittorrent(aioclient_mock, [])
     await setup_integration(hass, config_entry)
     first = config_entry.runtime_data.coordinator
@@ -86,6 +91,8 @@ async def test_options_flow_saves_whole_numbers_and_reloads(
             "abandon_days": 0.0,
             "max_requests": 5000.0,
             "local_only": False,
+            "reconcile_minutes": 30.0,
+            "backfill": True,
             "stuck_after": {**STUCK_DEFAULT_HOURS, "grabbing": 0.5, "downloading": 0},
         },
     )
@@ -99,13 +106,16 @@ async def test_options_flow_saves_whole_numbers_and_reloads(
         "abandon_days": 0,
         "max_requests": 5000,
         "local_only": False,
+        "reconcile_minutes": 30,
+        "backfill": True,
         "stuck_after": {**STUCK_DEFAULT_HOURS, "grabbing": 0.5, "downloading": 0.0},
     }
-    assert config_entry.runtime_data.coordinator is not first
+    assert config_entry.runtime_data.coordinator is first
     options = config_entry.runtime_data.coordinator.options
     assert options.anime_tag == "Anime"
     assert options.abandon_after is None  # 0 d: never abandoned
     assert options.max_requests == 5000
+    assert options.reconcile_every == timedelta(minutes=30)
     limits = config_entry.runtime_data.coordinator.options.stuck_limits
     assert limits[RequestState.GRABBING] == timedelta(minutes=30)
     assert RequestState.DOWNLOADING not in limits  # 0 h: never flagged
@@ -114,3 +124,28 @@ async def test_options_flow_saves_whole_numbers_and_reloads(
     assert again["data_schema"]({})["stuck_after"]["grabbing"] == 0.5  # the form shows them
     hass.config_entries.options.async_abort(again["flow_id"])
     await hass.config_entries.async_unload(config_entry.entry_id)
+
+
+async def test_a_new_poll_interval_applies_to_the_running_download(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """A download polled every 5 s is polled every 2 s once the option says so, no reload."""
+    client = await hass_client_no_auth()
+    replace_mocks(aioclient_mock)
+    mock_qbittorrent(aioclient_mock, [torrent(state="downloading", progress=0.2)])
+    await post_webhook(client, "radarr", load_fixture("radarr_grab.json"))
+    await hass.async_block_till_done()
+    coordinator = setup_entry.runtime_data.coordinator
+    assert coordinator.update_interval == timedelta(seconds=5)
+
+    result = await hass.config_entries.options.async_init(setup_entry.entry_id)
+    changed = result["data_schema"]({"poll_active": 2})
+    await hass.config_entries.options.async_configure(result["flow_id"], changed)
+    await hass.async_block_till_done()
+
+    assert setup_entry.runtime_data.coordinator is coordinator
+    assert coordinator.update_interval == timedelta(seconds=2)
+    assert sensor(hass).state == "downloading"

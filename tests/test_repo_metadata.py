@@ -444,7 +444,7 @@ def test_config_flow_errors_are_translated() -> None:
 def test_config_flow_aborts_are_translated() -> None:
     strings = _strings()
     scan = _scan_config_flow()
-    # async_update_reload_and_abort aborts with reauth_/reconfigure_successful for us.
+    # The reauth and reconfigure steps abort with reauth_/reconfigure_successful.
     scan.aborts["config"] |= {IMPLICIT_ABORTS[helper] for helper in scan.helpers}
     for kind in ("config", "options"):
         missing = scan.aborts[kind] - set(strings.get(kind, {}).get("abort", {}))

@@ -16,7 +16,15 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.media_request_tracker.const import DOMAIN, EVENT_STATE_CHANGED
 
-from . import ENTRY_DATA, advance, load_fixture, mock_qbittorrent, post_webhook, sensor
+from . import (
+    ENTRY_DATA,
+    NO_RECONCILING,
+    advance,
+    load_fixture,
+    mock_qbittorrent,
+    post_webhook,
+    sensor,
+)
 
 CAP = 3
 
@@ -62,7 +70,10 @@ async def test_the_cap_forgets_the_first_finished_then_abandons_the_stalest(
 ) -> None:
     """Over the cap, declined requests go oldest first; then the longest idle grab fails."""
     entry = MockConfigEntry(
-        domain=DOMAIN, title="Media Request Tracker", data=ENTRY_DATA, options={"max_requests": CAP}
+        domain=DOMAIN,
+        title="Media Request Tracker",
+        data=ENTRY_DATA,
+        options=NO_RECONCILING | {"max_requests": CAP},
     )
     mock_qbittorrent(aioclient_mock, [])
     entry.add_to_hass(hass)
@@ -128,7 +139,7 @@ async def test_the_cap_forgets_the_first_finished_then_abandons_the_stalest(
     warnings = [r for r in caplog.records if "fail as abandoned" in r.getMessage()]
     assert [r.levelname for r in warnings] == ["WARNING"]  # once, not once per request
 
-    # Raising the cap (the entry reloads): the issue goes, the requests stay.
+    # Raising the cap (applied at once): the issue goes, the requests stay.
     result = await hass.config_entries.options.async_init(entry.entry_id)
     raised = result["data_schema"]({"max_requests": 50})  # the other options as they were
     result = await hass.config_entries.options.async_configure(result["flow_id"], raised)
@@ -146,7 +157,9 @@ async def test_a_cap_lowered_below_the_tracked_requests_applies_with_the_next_on
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
     """Requests over a cap lowered meanwhile stay until a new one arrives; then all over go."""
-    entry = MockConfigEntry(domain=DOMAIN, title="Media Request Tracker", data=ENTRY_DATA)
+    entry = MockConfigEntry(
+        domain=DOMAIN, title="Media Request Tracker", data=ENTRY_DATA, options=NO_RECONCILING
+    )
     mock_qbittorrent(aioclient_mock, [])
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
@@ -158,7 +171,7 @@ async def test_a_cap_lowered_below_the_tracked_requests_applies_with_the_next_on
     await hass.async_block_till_done()
     assert await hass.config_entries.async_unload(entry.entry_id)
 
-    hass.config_entries.async_update_entry(entry, options={"max_requests": 1})
+    hass.config_entries.async_update_entry(entry, options=NO_RECONCILING | {"max_requests": 1})
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert [sensor(hass, entity(n)).state for n in (1, 2, 3)] == ["declined"] * 3

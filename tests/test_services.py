@@ -23,6 +23,7 @@ from custom_components.media_request_tracker.schema_library import vol
 from . import (
     ARRIVAL_ENTITY,
     ENTRY_DATA,
+    NO_RECONCILING,
     load_fixture,
     post_webhook,
     request_data,
@@ -95,7 +96,10 @@ async def other_stack(
 ) -> AsyncGenerator[MockConfigEntry]:
     """A second loaded stack, following its own Arrival request."""
     entry = MockConfigEntry(
-        domain=DOMAIN, title="Other stack", data=ENTRY_DATA | {"webhook_ids": OTHER_WEBHOOK_IDS}
+        domain=DOMAIN,
+        title="Other stack",
+        data=ENTRY_DATA | {"webhook_ids": OTHER_WEBHOOK_IDS},
+        options=NO_RECONCILING,
     )
     await setup_integration(hass, entry)
     client = await hass_client_no_auth()

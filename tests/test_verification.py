@@ -27,6 +27,7 @@ from . import (
     ENTRY_DATA,
     FAULTS,
     JELLYFIN_URL,
+    NO_RECONCILING,
     WEBHOOK_IDS,
     advance,
     load_fixture,
@@ -86,7 +87,9 @@ async def test_without_jellyfin_jellyseerr_completes_the_request(
     """A stack without Jellyfin is completed by Jellyseerr's MEDIA_AVAILABLE."""
     data = {key: value for key, value in ENTRY_DATA.items() if key != "jellyfin"}
     data["webhook_ids"] = {k: v for k, v in WEBHOOK_IDS.items() if k != "jellyfin"}
-    entry = MockConfigEntry(domain=DOMAIN, title="Media Request Tracker", data=data)
+    entry = MockConfigEntry(
+        domain=DOMAIN, title="Media Request Tracker", data=data, options=NO_RECONCILING
+    )
     mock_qbittorrent(aioclient_mock, [])
     await setup_integration(hass, entry)
     client = await hass_client_no_auth()
@@ -224,7 +227,10 @@ async def test_two_stacks_on_one_jellyfin_each_ask_once_at_a_time(
     """Two entries, each with its Arrival request, and one slow Jellyfin: one search each."""
     other_ids = {service: f"{index:064x}" for index, service in enumerate(WEBHOOK_IDS, start=1)}
     other = MockConfigEntry(
-        domain=DOMAIN, title="Second stack", data=ENTRY_DATA | {"webhook_ids": other_ids}
+        domain=DOMAIN,
+        title="Second stack",
+        data=ENTRY_DATA | {"webhook_ids": other_ids},
+        options=NO_RECONCILING,
     )
     await setup_integration(hass, other)
     client = await hass_client_no_auth()

@@ -21,6 +21,7 @@ from custom_components.media_request_tracker.const import DOMAIN
 
 from . import (
     ENTRY_DATA,
+    NO_RECONCILING,
     WEBHOOK_IDS,
     load_fixture,
     mock_jellyfin_items,
@@ -256,7 +257,10 @@ async def test_local_only_refuses_calls_from_outside(
 ) -> None:
     """With local_only on (the default), a call from a public address gets 403, no change."""
     entry = MockConfigEntry(
-        domain=DOMAIN, title=config_entry.title, data=ENTRY_DATA, options={"local_only": local_only}
+        domain=DOMAIN,
+        title=config_entry.title,
+        data=ENTRY_DATA,
+        options=NO_RECONCILING | {"local_only": local_only},
     )
     mock_qbittorrent(aioclient_mock, [])
     await setup_integration(hass, entry)

@@ -41,6 +41,7 @@ from custom_components.media_request_tracker.webhook import WEBHOOKS, decode_bod
 from . import (
     ENTRY_DATA,
     JELLYFIN_URL,
+    NO_RECONCILING,
     SHOKO_URL,
     SHOKO_WEBHOOK_ID,
     WEBHOOK_IDS,
@@ -192,7 +193,9 @@ async def fuzz_entry(hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, f
         "shoko": {"url": SHOKO_URL, "api_key": "shoko-key"},
         "webhook_ids": ALL_WEBHOOK_IDS,
     }
-    entry = MockConfigEntry(domain=DOMAIN, title="Media Request Tracker", data=data)
+    entry = MockConfigEntry(
+        domain=DOMAIN, title="Media Request Tracker", data=data, options=NO_RECONCILING
+    )
     _mock_stack(aioclient_mock)
     await setup_integration(hass, entry)
     yield entry

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import aiohttp
-from homeassistant import config_entries
 from homeassistant.const import CONF_API_KEY, CONF_PASSWORD, CONF_URL, CONF_USERNAME, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
@@ -16,19 +17,19 @@ from homeassistant.helpers.typing import ConfigType
 from .clients import StackClients
 from .clients.arr.api import ArrClient
 from .clients.jellyfin import JellyfinClient
+from .clients.jellyseerr import JellyseerrClient
 from .clients.qbittorrent import QBittorrentClient
 from .clients.shoko_listener import ShokoListener
 from .const import DOMAIN, Service
 from .coordinator import MediaRequestConfigEntry, MediaRequestCoordinator, MediaRequestData
+from .entry_gate import entry_gate
+from .reconciliation import async_remove_cursors
 from .services import async_setup_services
 from .storage import async_remove_storage
-from .webhook import async_register_webhooks
+from .webhook import async_register_webhooks, async_unregister_webhooks
 
 PLATFORMS: list[Platform] = [Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
-
-# Home Assistant 2025.8 added OptionsFlowWithReload; older versions reload through a listener.
-_RELOAD_ON_OPTIONS_BY_LISTENER = not hasattr(config_entries, "OptionsFlowWithReload")
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:  # noqa: ARG001
@@ -38,7 +39,12 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:  # noqa:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: MediaRequestConfigEntry) -> bool:
-    """Start tracking a stack: restore requests, poll qBittorrent, open the webhooks."""
+    """Start tracking a stack: restore requests, open the webhooks, then poll qBittorrent.
+
+    No service being down fails the set-up: the webhooks take events from the moment the
+    requests are restored, and an unreachable qBittorrent only makes the download entities
+    unavailable while polling retries (a refused login starts re-authentication).
+    """
     qbit = entry.data[Service.QBITTORRENT]
     # qBittorrent's session cookie comes from what is often a bare IP host: keep it in a jar of
     # its own that accepts such cookies (aiohttp's default jar drops them). Created during set-up,
@@ -51,6 +57,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: MediaRequestConfigEntry)
         return ArrClient(session, conf[CONF_URL], conf[CONF_API_KEY]) if conf else None
 
     jellyfin = entry.data.get(Service.JELLYFIN)
+    seerr = entry.data.get(Service.JELLYSEERR)
     clients = StackClients(
         qbittorrent=QBittorrentClient(
             qbit_session, qbit[CONF_URL], qbit[CONF_USERNAME], qbit[CONF_PASSWORD]
@@ -60,11 +67,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: MediaRequestConfigEntry)
         jellyfin=JellyfinClient(session, jellyfin[CONF_URL], jellyfin[CONF_API_KEY])
         if jellyfin
         else None,
+        jellyseerr=JellyseerrClient(session, seerr[CONF_URL], seerr[CONF_API_KEY])
+        if seerr
+        else None,
     )
     coordinator = MediaRequestCoordinator(hass, entry, clients)
-    await coordinator.async_config_entry_first_refresh()
-    entry.runtime_data = MediaRequestData(coordinator, clients, dict(entry.options))
-    async_register_webhooks(hass, entry)
+    await coordinator.async_load()
+    entry.runtime_data = MediaRequestData(coordinator, clients, dict(entry.data))
+    gate = async_register_webhooks(hass, entry)
+    gate.coordinator = coordinator  # events are taken from now on
+    entry.async_on_unload(partial(setattr, gate, "coordinator", None))
+    await coordinator.async_refresh()
     if shoko := entry.data.get(Service.SHOKO):
         listener = ShokoListener(
             session,
@@ -75,24 +88,31 @@ async def async_setup_entry(hass: HomeAssistant, entry: MediaRequestConfigEntry)
         # A background task of the entry: cancelled when the entry unloads.
         entry.async_create_background_task(hass, listener.run(), f"{DOMAIN} Shoko listener")
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    if _RELOAD_ON_OPTIONS_BY_LISTENER:
-        entry.async_on_unload(entry.add_update_listener(_async_reload_if_options_changed))
+    entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
     return True
 
 
-async def _async_reload_if_options_changed(
-    hass: HomeAssistant, entry: MediaRequestConfigEntry
-) -> None:
-    """Reload after an options change (reauth and reconfigure reload by themselves)."""
-    if entry.options != entry.runtime_data.started_with_options:
+async def _async_entry_updated(hass: HomeAssistant, entry: MediaRequestConfigEntry) -> None:
+    """Reload for new service data (reauth, reconfigure); apply new options without one."""
+    if entry.data != entry.runtime_data.started_with_data:
         hass.config_entries.async_schedule_reload(entry.entry_id)
+        return
+    entry.runtime_data.coordinator.async_options_changed()
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: MediaRequestConfigEntry) -> bool:
-    """Stop tracking; webhooks, timers and the session are released by the unload callbacks."""
+    """Stop tracking; timers and the session are released by the unload callbacks.
+
+    The webhooks stay registered through a reload (entry_gate.py); a disabled entry's go.
+    """
+    entry_gate(hass, entry.entry_id).coordinator = None  # calls from now on wait, or get 503
+    if entry.disabled_by is not None:
+        async_unregister_webhooks(hass, entry.entry_id)
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: MediaRequestConfigEntry) -> None:
-    """Delete the stored requests of a removed stack."""
+    """Unregister the webhooks and delete the stored requests of a removed stack."""
+    async_unregister_webhooks(hass, entry.entry_id)
     await async_remove_storage(hass, entry.entry_id)
+    await async_remove_cursors(hass, entry.entry_id)

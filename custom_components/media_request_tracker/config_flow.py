@@ -90,14 +90,27 @@ class MediaRequestTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
                     service: old_ids.get(service) or webhook.async_generate_id()
                     for service in services
                 }
-                return self.async_update_reload_and_abort(
-                    entry, data={CONF_WEBHOOK_IDS: webhook_ids, **services}
+                return self._update_and_reload(
+                    entry, {CONF_WEBHOOK_IDS: webhook_ids, **services}, "reconfigure_successful"
                 )
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=stack_schema(user_input or entry.data),
             errors=errors,
         )
+
+    def _update_and_reload(
+        self, entry: ConfigEntry, data: Mapping[str, Any], reason: str
+    ) -> ConfigFlowResult:
+        """Store the new data and finish; the entry reloads for it.
+
+        Changed data reloads through the entry's update listener (which applies options
+        without one); unchanged data (the service accepts what it refused before) is
+        reloaded here.
+        """
+        if not self.hass.config_entries.async_update_entry(entry, data=data):
+            self.hass.config_entries.async_schedule_reload(entry.entry_id)
+        return self.async_abort(reason=reason)
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:  # noqa: ARG002
         """A service refused the stored credentials."""
@@ -120,7 +133,9 @@ class MediaRequestTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
             }
             errors = await validate_services(self.hass, services)
             if not errors:
-                return self.async_update_reload_and_abort(entry, data_updates=services)
+                return self._update_and_reload(
+                    entry, {**entry.data, **services}, "reauth_successful"
+                )
         schema = vol.Schema(
             {
                 vol.Required(service.value): section(

@@ -9,28 +9,33 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_time_interval
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
 from .bus import fire_changes
 from .clients import StackClients
-from .const import DOMAIN, HOUSEKEEPING_INTERVAL, LOGGER, NEW_TORRENT_POLL_COOLDOWN
+from .const import (
+    DOMAIN,
+    HOUSEKEEPING_INTERVAL,
+    LOGGER,
+    NEW_TORRENT_POLL_COOLDOWN,
+    POLL_RETRY_MAX,
+)
 from .entity import new_requests_signal, remove_request_entities, request_signal
 from .errors import best_effort, polling_errors
 from .housekeeping import Housekeeper
+from .journal import JournalWriteFailed
 from .options import StackOptions
+from .reconciliation import Reconciler
 from .request_cap import keep_within_cap
 from .storage import TrackerStorage
 from .tracker import Change, ChangeKind, TorrentPhase, Tracker, TrackerEvent
-from .tracker.events import (
-    RetentionDue,
-    TorrentFiles,
-    TorrentProgress,
-    TorrentsPolled,
-)
+from .tracker.events import TorrentFiles, TorrentProgress, TorrentsPolled
+from .tracker.housekeeping_events import RetentionDue
 from .tracker.states import TORRENT_STATES
 from .verification import LibraryVerifier
 
@@ -44,8 +49,8 @@ class MediaRequestData:
 
     coordinator: MediaRequestCoordinator
     clients: StackClients
-    # The options the entry was set up with (Home Assistant before 2025.8 reloads on a change).
-    started_with_options: dict[str, Any]
+    # The services' data the entry was set up with (a change of it needs a reload).
+    started_with_data: dict[str, Any]
 
 
 type MediaRequestConfigEntry = ConfigEntry[MediaRequestData]
@@ -79,7 +84,17 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
             LibraryVerifier(hass, clients.jellyfin, self.async_apply) if clients.jellyfin else None
         )
         self._housekeeper = Housekeeper(clients, self.async_apply)
+        self._reconciler = Reconciler(
+            hass,
+            entry.entry_id,
+            clients,
+            on_events=self.async_handle_events,
+            options=lambda: self.options,
+            tracker=lambda: self.tracker,
+        )
         self._told_reachable = True
+        self._poll_failures = 0
+        self._login_refused = False
         self._options: tuple[Mapping[str, Any], StackOptions] | None = None
 
     @property
@@ -90,8 +105,12 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
             self._options = (source, StackOptions.from_entry(source))
         return self._options[1]
 
-    async def _async_setup(self) -> None:
-        """Restore the tracker from storage, then start the periodic housekeeping."""
+    async def async_load(self) -> None:
+        """Restore the tracker from storage, then start housekeeping and reconciliation.
+
+        Calls no service: it cannot fail because one is down (the services' records are read
+        in the background).
+        """
         self.tracker = await self.storage.async_load()
         self.config_entry.async_on_unload(
             async_track_time_interval(self.hass, self._async_housekeeping, HOUSEKEEPING_INTERVAL)
@@ -102,6 +121,27 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         self.config_entry.async_on_unload(self.storage.async_listen_final_write())
         # Forget what expired, and abandon what went idle, while Home Assistant was off.
         self.async_apply([RetentionDue(self.options.keep, self.options.abandon_after)])
+        self.config_entry.async_on_unload(self._reconciler.cancel)
+        self.config_entry.async_create_background_task(
+            self.hass, self._async_start_reconciling(), f"{DOMAIN} reconciliation"
+        )
+
+    async def _async_start_reconciling(self) -> None:
+        before = len(self.tracker.requests)
+        if await self._reconciler.async_start():
+            LOGGER.info(
+                "Backfill found %d requests under way or done in the last %d days",
+                len(self.tracker.requests) - before,
+                self.options.keep.days,
+            )
+
+    @callback
+    def async_options_changed(self) -> None:
+        """Apply new options now: poll intervals, the request cap and retention."""
+        self._poll_failures = 0
+        self.async_apply([RetentionDue(self.options.keep, self.options.abandon_after)])
+        self._adapt_interval()
+        self._reconciler.reschedule()
 
     async def _async_housekeeping(self, now: datetime) -> None:
         await self._housekeeper.async_run(self.tracker, self.options, now)
@@ -110,6 +150,7 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         """Stop timers and write the tracker to disk."""
         await super().async_shutdown()
         self._housekeeper.cancel()
+        self._reconciler.cancel()
         if self._verifier is not None:
             self._verifier.cancel()
         await self.storage.async_save(self.tracker)
@@ -118,8 +159,28 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         """Poll qBittorrent for the torrents of requests that are downloading."""
         qbittorrent = self.clients.qbittorrent
         hashes = self.tracker.tracked_hashes()
-        with polling_errors("qbittorrent"):
-            torrents = await qbittorrent.async_torrents(hashes)
+        if self._login_refused:
+            # Not asked again until re-authentication (which reloads): qBittorrent bans an
+            # address after a few refused logins.
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="qbittorrent_auth_failed"
+            )
+        try:
+            with polling_errors("qbittorrent"):
+                torrents = await qbittorrent.async_torrents(hashes)
+        except ConfigEntryAuthFailed:
+            self._login_refused = True
+            raise
+        except UpdateFailed:
+            # Unreachable: try again later and later (a media box that boots after us, a
+            # restarting VPN), up to POLL_RETRY_MAX; events are taken meanwhile.
+            self._poll_failures += 1
+            if hashes:
+                self.update_interval = min(
+                    self.options.poll_active * 2 ** (self._poll_failures - 1), POLL_RETRY_MAX
+                )
+            raise
+        self._poll_failures = 0
         self.torrents_active = any(
             torrent.phase in (TorrentPhase.QUEUED, TorrentPhase.DOWNLOADING) for torrent in torrents
         )
@@ -133,13 +194,28 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         self.async_apply([TorrentsPolled(frozenset(hashes), tuple(torrents), tuple(files))])
         return self.tracker
 
-    async def async_handle_events(self, events: Iterable[TrackerEvent]) -> None:
-        """Apply events that arrived by webhook, then poll at once if a new torrent appeared."""
+    async def async_handle_events(self, events: Iterable[TrackerEvent]) -> bool:
+        """Apply events a service sent; return once what they changed is on disk.
+
+        Returns False when the journal could not be written (logged by the journal): the
+        changes stand, but a sender should not be told they are safe. A new torrent is polled
+        at once, in the background (the sender does not wait for qBittorrent).
+        """
         hashes_before = self.tracker.tracked_hashes()
-        if self.async_apply(events) and self.tracker.tracked_hashes() - hashes_before:
-            # A new torrent: see it now. Debounced: a burst of grabs gives one poll at once
-            # and one at the end of the cool-down (NEW_TORRENT_POLL_COOLDOWN), not one each.
-            await self.async_request_refresh()
+        changes = self.async_apply(events)
+        if not changes:
+            return True
+        if self.tracker.tracked_hashes() - hashes_before:
+            # Debounced: a burst of grabs gives one poll at once and one at the end of the
+            # cool-down (NEW_TORRENT_POLL_COOLDOWN), not one each.
+            self.config_entry.async_create_task(
+                self.hass, self.async_request_refresh(), f"{DOMAIN} poll new torrents"
+            )
+        try:
+            await self.storage.async_record(self.tracker, changes)
+        except JournalWriteFailed:
+            return False
+        return True
 
     @callback
     def async_apply(self, events: Iterable[TrackerEvent]) -> list[Change]:
@@ -206,6 +282,9 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         if self.last_update_success == self._told_reachable:
             return
         self._told_reachable = self.last_update_success
+        if self.last_update_success:
+            # What the services recorded while qBittorrent was down may be missing too.
+            self._reconciler.run_soon()
         entry_id = self.config_entry.entry_id
         for request in self.tracker.requests.values():
             if request.state in TORRENT_STATES:

@@ -19,8 +19,8 @@ from .const import LOGGER
 from .errors import best_effort
 from .options import StackOptions
 from .tracker import MediaType, Tracker, TrackerEvent
-from .tracker.events import DownloadExplained, RetentionDue, StuckCheckDue
 from .tracker.housekeeping import StuckDownload, stuck_downloads
+from .tracker.housekeeping_events import DownloadExplained, RetentionDue, StuckCheckDue
 from .tracker.stuck import StuckCode
 
 # Seconds the queues may take, in all, to explain one round; then the generic reasons stand.

@@ -19,19 +19,23 @@ from homeassistant.helpers.selector import (
 from .const import (
     CONF_ABANDON_DAYS,
     CONF_ANIME_TAG,
+    CONF_BACKFILL,
     CONF_KEEP_DAYS,
     CONF_LOCAL_ONLY,
     CONF_MAX_REQUESTS,
     CONF_POLL_ACTIVE,
     CONF_POLL_IDLE,
+    CONF_RECONCILE_MINUTES,
     CONF_STUCK_AFTER,
     DEFAULT_ABANDON_DAYS,
     DEFAULT_ANIME_TAG,
+    DEFAULT_BACKFILL,
     DEFAULT_KEEP_DAYS,
     DEFAULT_LOCAL_ONLY,
     DEFAULT_MAX_REQUESTS,
     DEFAULT_POLL_ACTIVE,
     DEFAULT_POLL_IDLE,
+    DEFAULT_RECONCILE_MINUTES,
 )
 from .schema_library import vol
 from .tracker import RequestState
@@ -46,6 +50,8 @@ DEFAULTS: dict[str, Any] = {
     CONF_ABANDON_DAYS: DEFAULT_ABANDON_DAYS,
     CONF_MAX_REQUESTS: DEFAULT_MAX_REQUESTS,
     CONF_LOCAL_ONLY: DEFAULT_LOCAL_ONLY,
+    CONF_RECONCILE_MINUTES: DEFAULT_RECONCILE_MINUTES,
+    CONF_BACKFILL: DEFAULT_BACKFILL,
 }
 # Options the form gives as floats that are whole numbers.
 WHOLE_NUMBERS = (
@@ -54,6 +60,7 @@ WHOLE_NUMBERS = (
     CONF_KEEP_DAYS,
     CONF_ABANDON_DAYS,
     CONF_MAX_REQUESTS,
+    CONF_RECONCILE_MINUTES,
 )
 
 
@@ -87,6 +94,8 @@ def options_schema(options: Mapping[str, Any]) -> vol.Schema:
         CONF_ABANDON_DAYS: _number(0, 3650, 1, "d"),
         CONF_MAX_REQUESTS: _number(50, 100_000, 1),
         CONF_LOCAL_ONLY: BooleanSelector(),
+        CONF_RECONCILE_MINUTES: _number(0, 1440, 1, "min"),
+        CONF_BACKFILL: BooleanSelector(),
     }
     return vol.Schema(
         {
@@ -119,7 +128,7 @@ def read_form(user_input: Mapping[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class StackOptions:
-    """What the user tuned: polling, anime tag, retention and limits, stuck limits, webhooks."""
+    """What the user tuned: polling, anime tag, retention, limits, stuck, webhooks, reconciling."""
 
     poll_active: timedelta
     poll_idle: timedelta
@@ -130,6 +139,10 @@ class StackOptions:
     # The most requests tracked at once.
     max_requests: int
     local_only: bool
+    # How often the services' own records are read (None: never).
+    reconcile_every: timedelta | None
+    # Whether the first set-up takes in the requests already in flight.
+    backfill: bool
     # How long each state may last before a request is stuck; a state set to 0 h is left out.
     stuck_limits: Mapping[RequestState, timedelta]
 
@@ -147,6 +160,10 @@ class StackOptions:
             else None,
             max_requests=int(current[CONF_MAX_REQUESTS]),
             local_only=bool(current[CONF_LOCAL_ONLY]),
+            reconcile_every=timedelta(minutes=current[CONF_RECONCILE_MINUTES])
+            if current[CONF_RECONCILE_MINUTES] > 0
+            else None,
+            backfill=bool(current[CONF_BACKFILL]),
             stuck_limits={
                 RequestState(state): timedelta(hours=hours)
                 for state, hours in stuck_hours(options).items()

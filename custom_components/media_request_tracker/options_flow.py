@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.config_entries import ConfigFlowResult
+from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 
 from .options import options_schema, read_form
 
-try:
-    from homeassistant.config_entries import OptionsFlowWithReload as OptionsFlowBase
-except ImportError:  # Home Assistant before 2025.8: __init__ reloads through an update listener.
-    from homeassistant.config_entries import (  # type: ignore[assignment]
-        OptionsFlow as OptionsFlowBase,
-    )
 
+class MediaRequestTrackerOptionsFlow(OptionsFlow):
+    """Tune polling, anime detection, retention, stuck limits and webhook access.
 
-class MediaRequestTrackerOptionsFlow(OptionsFlowBase):
-    """Tune polling, anime detection, retention, stuck limits and webhook access."""
+    Every option applies at once, without a reload (see `_async_options_changed`).
+    """
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show and save the options."""

@@ -13,7 +13,7 @@ from homeassistant.helpers import issue_registry as ir
 
 from .const import DOMAIN, LOGGER
 from .tracker import Change, ChangeKind, Tracker
-from .tracker.events import RequestCapExceeded
+from .tracker.housekeeping_events import RequestCapExceeded
 
 
 def cap_issue_id(entry_id: str) -> str:

@@ -26,8 +26,9 @@ from .const import (
     STORAGE_VERSION,
     VOLATILE_SAVE_DELAY,
 )
-from .tracker import Tracker
-from .tracker.stored import migrate_from_version_1
+from .journal import JOURNAL_SEQ, ChangeJournal
+from .tracker import Change, ChangeKind, Tracker
+from .tracker.stored import EPISODE_FIELDS, migrate_from_version_1
 
 STORAGE_KEY = DOMAIN + ".{entry_id}"
 
@@ -87,6 +88,7 @@ class TrackerStorage:
             minor_version=STORAGE_MINOR_VERSION,
             **_OFF_THE_LOOP,
         )
+        self.journal = ChangeJournal(hass, entry_id)
         self.loaded = False
         # The tracker to write when the planned save is due (None: no save planned).
         self._pending: Tracker | None = None
@@ -103,12 +105,13 @@ class TrackerStorage:
         # A file that is not JSON is set aside (and a repair raised) by Home Assistant's Store
         # itself; one we cannot read, or whose content is not a tracker, is handled here.
         tracker = Tracker()
+        unreadable: list[Any] = []
+        seq = 0  # the last journal line the store file includes
         try:
             stored = await self.store.async_load()
             if stored is not None:
+                seq = int(stored.get(JOURNAL_SEQ, 0))
                 tracker, unreadable = Tracker.from_stored(stored)
-                if unreadable:
-                    await self.async_set_records_aside(unreadable)
         except (StorageTooNew, STORE_REFUSES_NEWER) as err:
             version = getattr(err, "found_version", err.args[0])
             raise ConfigEntryError(
@@ -118,8 +121,40 @@ class TrackerStorage:
             ) from err
         except (HomeAssistantError, KeyError, TypeError, ValueError, AttributeError) as err:
             await self.async_set_aside(err)
+            seq = 0
+        # What webhooks changed after the file's snapshot (the file set aside: every line).
+        records = await self.journal.async_read(seq)
+        for record in records:
+            try:
+                unreadable += tracker.replay(record)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                unreadable.append(record)
+        if unreadable:
+            await self.async_set_records_aside(unreadable)
+        if records:
+            LOGGER.info("Restored %d changes from the journal", len(records))
+            self.save_soon(tracker)
         self.loaded = True
         return tracker
+
+    async def async_record(self, tracker: Tracker, changes: list[Change]) -> None:
+        """Write what `changes` did to the journal; return once it is on disk.
+
+        Raises JournalWriteFailed when the disk refuses it (the changes stand in memory, and
+        the planned save of the whole store still follows).
+        """
+        removed = {change.request_id for change in changes if change.kind is ChangeKind.REMOVED}
+        changed = {
+            change.request_id: None
+            for change in changes
+            if change.request_id not in removed and change.request_id in tracker.requests
+        }
+        await self.journal.async_append(
+            [tracker.stored_request(request_id) for request_id in changed],
+            removed,
+            next_id=tracker.next_id,
+            episode_fields=EPISODE_FIELDS,
+        )
 
     def _aside_path(self) -> Path:
         """Return a new name beside the store (an earlier copy is never overwritten)."""
@@ -205,8 +240,13 @@ class TrackerStorage:
         snapshot = self._take_snapshot()
         if snapshot is not None:
             self.hass.async_create_task(
-                self.store.async_save(snapshot), f"{DOMAIN} save {self.entry_id}"
+                self._async_write(snapshot), f"{DOMAIN} save {self.entry_id}"
             )
+
+    async def _async_write(self, snapshot: dict[str, Any]) -> None:
+        """Write a snapshot to the store file, then empty the journal lines it includes."""
+        await self.store.async_save(snapshot)
+        await self.journal.async_truncate(snapshot[JOURNAL_SEQ])
 
     def _take_snapshot(self) -> dict[str, Any] | None:
         """Return the snapshot of the tracker a save is planned for, if any, and plan none."""
@@ -214,14 +254,16 @@ class TrackerStorage:
         if self._cancel_save is not None:
             self._cancel_save()
             self._cancel_save = self._due = None
-        return tracker.to_stored() if tracker is not None else None
+        if tracker is None:
+            return None
+        return tracker.to_stored() | {JOURNAL_SEQ: self.journal.seq}
 
     def async_listen_final_write(self) -> CALLBACK_TYPE:
         """Write a planned save when Home Assistant stops; return the listener's remover."""
 
         async def write_planned(_event: Event) -> None:
             if (snapshot := self._take_snapshot()) is not None:
-                await self.store.async_save(snapshot)
+                await self._async_write(snapshot)
 
         return self.hass.bus.async_listen(EVENT_HOMEASSISTANT_FINAL_WRITE, write_planned)
 
@@ -229,9 +271,10 @@ class TrackerStorage:
         """Save now (a planned save is made now instead); never over requests not loaded."""
         self._take_snapshot()
         if self.loaded:
-            await self.store.async_save(tracker.to_stored())
+            await self._async_write(tracker.to_stored() | {JOURNAL_SEQ: self.journal.seq})
 
 
 async def async_remove_storage(hass: HomeAssistant, entry_id: str) -> None:
-    """Delete the stored requests of a removed entry."""
+    """Delete the stored requests (and the journal) of a removed entry."""
     await Store[dict[str, object]](hass, 1, STORAGE_KEY.format(entry_id=entry_id)).async_remove()
+    await ChangeJournal(hass, entry_id).async_remove()

@@ -38,6 +38,7 @@ from .const import (
     Service,
 )
 from .coordinator import MediaRequestConfigEntry
+from .entry_gate import EntryGate, entry_gate, forget_gate
 from .options import StackOptions
 from .tracker.printable import printable
 
@@ -97,23 +98,41 @@ class BodyTooLarge(Exception):
     """The body is over MAX_BODY_BYTES."""
 
 
-def async_register_webhooks(hass: HomeAssistant, entry: MediaRequestConfigEntry) -> None:
-    """Register the entry's webhooks and unregister them when it unloads."""
-    local_only = StackOptions.from_entry(entry.options).local_only
-    for service_name, webhook_id in entry.data[CONF_WEBHOOK_IDS].items():
-        service = Service(service_name)
+def async_register_webhooks(hass: HomeAssistant, entry: MediaRequestConfigEntry) -> EntryGate:
+    """Register the entry's webhooks not registered yet (they outlive reloads; entry_gate.py).
+
+    Ids the entry no longer has (a service removed by reconfiguring) are unregistered.
+    """
+    gate = entry_gate(hass, entry.entry_id)
+    wanted = {
+        webhook_id: Service(name) for name, webhook_id in entry.data[CONF_WEBHOOK_IDS].items()
+    }
+    for webhook_id in gate.webhook_ids - wanted.keys():
+        webhook.async_unregister(hass, webhook_id)
+        gate.webhook_ids.discard(webhook_id)
+    for webhook_id, service in wanted.items():
+        if webhook_id in gate.webhook_ids:
+            continue
         webhook.async_register(
             hass,
             DOMAIN,
             f"{entry.title} ({service.value})",
             webhook_id,
-            partial(_async_handle_webhook, Hook(entry, service, local_only)),
+            partial(_async_handle_webhook, Hook(entry, service, gate)),
             # Checked in our handler instead: Home Assistant's own check answers 200 and logs
             # the webhook id, the one secret in the URL; ours answers 403 and logs no id.
             local_only=False,
             allowed_methods=[METH_POST],
         )
-        entry.async_on_unload(partial(webhook.async_unregister, hass, webhook_id))
+        gate.webhook_ids.add(webhook_id)
+    return gate
+
+
+def async_unregister_webhooks(hass: HomeAssistant, entry_id: str) -> None:
+    """Unregister an entry's webhooks (it is removed or disabled)."""
+    if (gate := forget_gate(hass, entry_id)) is not None:
+        for webhook_id in gate.webhook_ids:
+            webhook.async_unregister(hass, webhook_id)
 
 
 async def _read_body(request: web.Request) -> bytes:
@@ -150,11 +169,11 @@ def _is_local_address(remote: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Hook:
-    """One registered webhook: whose it is, for which service, and who may call it."""
+    """One registered webhook: whose it is, for which service, and whether it takes events."""
 
     entry: MediaRequestConfigEntry
     service: Service
-    local_only: bool
+    gate: EntryGate
 
 
 async def _async_handle_webhook(
@@ -164,21 +183,29 @@ async def _async_handle_webhook(
     request: web.Request,
 ) -> web.Response:
     """Handle one POST to a service's webhook."""
-    entry, service = hook.entry, hook.service
-    if hook.local_only and not is_local_request(hass, request):
+    entry, service, gate = hook.entry, hook.service, hook.gate
+    # Options are read live (changing them needs no reload), and while the entry is not loaded.
+    options = (
+        gate.coordinator.options if gate.coordinator else StackOptions.from_entry(entry.options)
+    )
+    if options.local_only and not is_local_request(hass, request):
         LOGGER.warning(
             "Refused a %s webhook call from %s: only the local network may call it",
             service,
             printable(request.remote or "an unknown address"),
         )
         return _answer(HTTPStatus.FORBIDDEN, error="local network only")
-    coordinator = entry.runtime_data.coordinator
-    spec = WEBHOOKS[service]
     try:
         body = await _read_body(request)
     except BodyTooLarge:
         LOGGER.warning("Rejected a %s webhook body over %d bytes", service, MAX_BODY_BYTES)
         return _answer(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, error="body too large")
+    # No await from here to the events applied: an unload cannot start in between.
+    coordinator = gate.coordinator or await gate.async_wait_open(entry)
+    if coordinator is None:
+        LOGGER.warning("A %s webhook call came while the entry was not loaded: not taken", service)
+        return _answer(HTTPStatus.SERVICE_UNAVAILABLE, error="not loaded")
+    spec = WEBHOOKS[service]
     try:
         parsed = spec.parse(spec.decode(body), coordinator.options)
     except PayloadError as err:
@@ -186,7 +213,9 @@ async def _async_handle_webhook(
         return _answer(HTTPStatus.BAD_REQUEST, error=str(err))
     if LOGGER.isEnabledFor(logging.DEBUG):
         LOGGER.debug("%s webhook: %s", service, printable(parsed.note))
-    await coordinator.async_handle_events(parsed.events)
+    if not await coordinator.async_handle_events(parsed.events):
+        # Applied, but not on disk: the sender should keep it for another try.
+        return _answer(HTTPStatus.SERVICE_UNAVAILABLE, error="could not be stored")
     if spec.poll_after:
         await coordinator.async_refresh()
     return _answer(HTTPStatus.OK, result=parsed.note)

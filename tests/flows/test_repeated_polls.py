@@ -10,23 +10,10 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from .. import (
-    ARRIVAL_HASH,
-    advance,
-    load_fixture,
-    mock_qbittorrent,
-    post_webhook,
-    replace_mocks,
-    request_data,
-    sensor,
-    torrent,
-)
+from .. import ARRIVAL_HASH, load_fixture, request_data, sensor, torrent
+from ..helpers.running_stack import RunningStack
 from ..helpers.season_pack import SHOW_ENTITY, mock_pack
 
 OTHER_RELEASE = "0123456789abcdef0123456789abcdef01234567"
@@ -38,66 +25,47 @@ def arrival_grab(qbit_hash: str = ARRIVAL_HASH) -> dict[str, Any]:
     return grab | {"downloadId": qbit_hash.upper()}
 
 
-async def test_unchanged_polls_write_nothing(
-    hass: HomeAssistant,
-    setup_entry: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    hass_client_no_auth: ClientSessionGenerator,
-    freezer: FrozenDateTimeFactory,
-) -> None:
+async def test_unchanged_polls_write_nothing(hass: HomeAssistant, stack: RunningStack) -> None:
     """The same figures poll after poll: the sensor is not written again; a move is shown."""
-    client = await hass_client_no_auth()
-    replace_mocks(aioclient_mock)
-    mock_qbittorrent(aioclient_mock, [torrent(state="downloading", progress=0.5, eta=600)])
-    await post_webhook(client, "radarr", arrival_grab())
-    await hass.async_block_till_done()
+    stack.qbittorrent_lists([torrent(state="downloading", progress=0.5, eta=600)])
+    await stack.post("radarr", arrival_grab())
     written = sensor(hass)
     assert written.attributes["progress"] == 50.0
     for _ in range(3):
-        await advance(hass, freezer, 5)
+        await stack.advance(5)
         assert sensor(hass).last_reported == written.last_reported
 
-    replace_mocks(aioclient_mock)
-    mock_qbittorrent(aioclient_mock, [torrent(state="downloading", progress=0.6, eta=500)])
-    await advance(hass, freezer, 5)
+    stack.qbittorrent_lists([torrent(state="downloading", progress=0.6, eta=500)])
+    await stack.advance(5)
     assert sensor(hass).attributes["progress"] == 60.0
     assert sensor(hass).attributes["eta"] == 500
 
 
 async def test_a_release_grabbed_again_takes_the_figures_of_an_unchanged_torrent(
-    hass: HomeAssistant,
-    setup_entry: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    hass_client_no_auth: ClientSessionGenerator,
-    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant, stack: RunningStack
 ) -> None:
     """Radarr grabs another release, then the first again, while qBittorrent is down.
 
     The first torrent is then reported as in the last poll that listed it, but the grabs reset
     the request's progress: the poll must apply it again.
     """
-    client = await hass_client_no_auth()
     listed = [
         torrent(state="downloading", progress=0.5, eta=600),
         torrent(hash=OTHER_RELEASE, state="downloading", progress=0.2, eta=900),
     ]
-    replace_mocks(aioclient_mock)
-    mock_qbittorrent(aioclient_mock, listed)
-    await post_webhook(client, "radarr", arrival_grab())
-    await hass.async_block_till_done()
+    stack.qbittorrent_lists(listed)
+    await stack.post("radarr", arrival_grab())
     assert sensor(hass).attributes["progress"] == 50.0
 
-    replace_mocks(aioclient_mock)
-    mock_qbittorrent(aioclient_mock, listed, status=HTTPStatus.INTERNAL_SERVER_ERROR)
-    await post_webhook(client, "radarr", arrival_grab(OTHER_RELEASE))
-    await advance(hass, freezer, 5)
-    await post_webhook(client, "radarr", arrival_grab())
-    await advance(hass, freezer, 5)
+    stack.qbittorrent_lists(listed, status=HTTPStatus.INTERNAL_SERVER_ERROR)
+    await stack.post("radarr", arrival_grab(OTHER_RELEASE))
+    await stack.advance(5)
+    await stack.post("radarr", arrival_grab())
+    await stack.advance(5)
     assert sensor(hass).state == "unavailable"
 
-    replace_mocks(aioclient_mock)
-    mock_qbittorrent(aioclient_mock, listed)
-    await advance(hass, freezer, 30)
+    stack.qbittorrent_lists(listed)
+    await stack.advance(30)
     state = sensor(hass)
     assert state.state == "downloading"
     assert state.attributes["qbit_hash"] == ARRIVAL_HASH
@@ -106,43 +74,29 @@ async def test_a_release_grabbed_again_takes_the_figures_of_an_unchanged_torrent
 
 
 async def test_a_torrent_listed_again_after_a_gap_is_applied_again(
-    hass: HomeAssistant,
-    setup_entry: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    hass_client_no_auth: ClientSessionGenerator,
-    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant, stack: RunningStack
 ) -> None:
     """Missing from one poll (removed), then listed with the very figures it had before."""
-    client = await hass_client_no_auth()
     listed = [torrent(state="downloading", progress=0.5, eta=600)]
-    replace_mocks(aioclient_mock)
-    mock_qbittorrent(aioclient_mock, listed)
-    await post_webhook(client, "radarr", arrival_grab())
-    await hass.async_block_till_done()
+    stack.qbittorrent_lists(listed)
+    await stack.post("radarr", arrival_grab())
     before = (await request_data(hass))["torrent_state"]
 
-    replace_mocks(aioclient_mock)
-    mock_qbittorrent(aioclient_mock, [])
-    await advance(hass, freezer, 5)
+    stack.qbittorrent_lists([])
+    await stack.advance(5)
     assert (await request_data(hass))["torrent_state"] == "removed"
 
     # Nothing downloads now: the next poll comes at the idle interval.
-    replace_mocks(aioclient_mock)
-    mock_qbittorrent(aioclient_mock, listed)
-    await advance(hass, freezer, 30)
+    stack.qbittorrent_lists(listed)
+    await stack.advance(30)
     assert (await request_data(hass))["torrent_state"] == before == "downloading"
     assert sensor(hass).attributes["progress"] == 50.0
 
 
 async def test_a_torrent_sharing_a_request_with_one_that_moved_is_applied_after_it(
-    hass: HomeAssistant,
-    setup_entry: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    hass_client_no_auth: ClientSessionGenerator,
-    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant, stack: RunningStack
 ) -> None:
     """Two episodes, two torrents: the request shows the torrent polled last, moved or not."""
-    client = await hass_client_no_auth()
     grab: dict[str, Any] = load_fixture("sonarr_grab_season_pack.json")
     hashes = {number: f"{number:02d}" * 20 for number in (1, 2)}
 
@@ -155,17 +109,15 @@ async def test_a_torrent_sharing_a_request_with_one_that_moved_is_applied_after_
             torrent(hash=hashes[2], state="stalledDL", progress=0.1, dlspeed=0),
         ]
 
-    replace_mocks(aioclient_mock)
-    mock_qbittorrent(aioclient_mock, listed(0.3))
-    await post_webhook(client, "sonarr", single(1))
-    await post_webhook(client, "sonarr", single(2))
-    await advance(hass, freezer, 5)
+    stack.qbittorrent_lists(listed(0.3))
+    await stack.post("sonarr", single(1))
+    await stack.post("sonarr", single(2))
+    await stack.advance(5)
     assert (await request_data(hass, SHOW_ENTITY))["torrent_state"] == "stalledDL"
 
     # Only the first torrent moves: the second is still the one polled last.
-    replace_mocks(aioclient_mock)
-    mock_qbittorrent(aioclient_mock, listed(0.5))
-    await advance(hass, freezer, 5)
+    stack.qbittorrent_lists(listed(0.5))
+    await stack.advance(5)
     request = await request_data(hass, SHOW_ENTITY)
     assert request["torrent_state"] == "stalledDL"
     assert [episode["progress"] for episode in request["episodes"]] == [50.0, 10.0]
@@ -173,22 +125,18 @@ async def test_a_torrent_sharing_a_request_with_one_that_moved_is_applied_after_
 
 
 async def test_an_unchanged_season_pack_follows_its_files(
-    hass: HomeAssistant,
-    setup_entry: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    hass_client_no_auth: ClientSessionGenerator,
-    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant, stack: RunningStack
 ) -> None:
     """The pack's own figures stay the same while its files move: each episode follows its file."""
-    client = await hass_client_no_auth()
-    mock_pack(aioclient_mock, [0.0] * 13, state="downloading", progress=0.2, dlspeed=9)
-    await post_webhook(client, "sonarr", load_fixture("sonarr_grab_season_pack.json"))
-    await advance(hass, freezer, 5)
+    figures = {"state": "downloading", "progress": 0.2, "dlspeed": 9}
+    mock_pack(stack.aioclient_mock, [0.0] * 13, **figures)
+    await stack.post("sonarr", load_fixture("sonarr_grab_season_pack.json"))
+    await stack.advance(5)
     request = await request_data(hass, SHOW_ENTITY)
     assert [episode["progress"] for episode in request["episodes"]] == [0.0] * 13
 
-    mock_pack(aioclient_mock, [1.0, 0.6] + [0.0] * 11, state="downloading", progress=0.2, dlspeed=9)
-    await advance(hass, freezer, 5)
+    mock_pack(stack.aioclient_mock, [1.0, 0.6] + [0.0] * 11, **figures)
+    await stack.advance(5)
     request = await request_data(hass, SHOW_ENTITY)
     assert [episode["progress"] for episode in request["episodes"]][:3] == [100.0, 60.0, 0.0]
     assert request["progress"] == round(160 / 13, 1)

@@ -18,6 +18,7 @@ from custom_components.media_request_tracker.const import DOMAIN
 from .. import (
     ARRIVAL_ENTITY,
     ENTRY_DATA,
+    NO_RECONCILING,
     WEBHOOK_IDS,
     load_fixture,
     post_webhook,
@@ -90,7 +91,9 @@ async def test_the_entry_listens_to_shoko_and_stores_the_match(
     data["webhook_ids"] = {k: v for k, v in WEBHOOK_IDS.items() if k != "jellyfin"} | {
         "shoko": "f" * 64
     }
-    entry = MockConfigEntry(domain=DOMAIN, title="Media Request Tracker", data=data)
+    entry = MockConfigEntry(
+        domain=DOMAIN, title="Media Request Tracker", data=data, options=NO_RECONCILING
+    )
     await setup_integration(hass, entry)
     connection = await shoko.next_connection()
     await connection.round_trip()

@@ -17,7 +17,7 @@ from custom_components.media_request_tracker.tracker import (
     TorrentProgress,
     Tracker,
 )
-from custom_components.media_request_tracker.tracker.events import (
+from custom_components.media_request_tracker.tracker.housekeeping_events import (
     DownloadExplained,
     RequestCapExceeded,
     RetentionDue,

@@ -14,13 +14,13 @@ from custom_components.media_request_tracker.tracker import (
     MediaType,
     RequestState,
 )
-from custom_components.media_request_tracker.tracker.events import (
-    DownloadExplained,
-    StuckCheckDue,
-)
 from custom_components.media_request_tracker.tracker.housekeeping import (
     StuckDownload,
     stuck_downloads,
+)
+from custom_components.media_request_tracker.tracker.housekeeping_events import (
+    DownloadExplained,
+    StuckCheckDue,
 )
 from custom_components.media_request_tracker.tracker.stuck import STUCK_LIMITS, describe_duration
 from tests.helpers.arrival_events import (

@@ -17,7 +17,7 @@ from custom_components.media_request_tracker.tracker import (
     RequestState,
     Tracker,
 )
-from custom_components.media_request_tracker.tracker.events import RetentionDue
+from custom_components.media_request_tracker.tracker.housekeeping_events import RetentionDue
 from custom_components.media_request_tracker.tracker.library import seasons_to_check
 from tests.helpers.arrival_events import (
     DOWNLOADING_25,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from .arr.api import ArrClient
 from .jellyfin import JellyfinClient
+from .jellyseerr import JellyseerrClient
 from .qbittorrent import QBittorrentClient
 
 
@@ -17,3 +18,4 @@ class StackClients:
     radarr: ArrClient | None = None
     sonarr: ArrClient | None = None
     jellyfin: JellyfinClient | None = None
+    jellyseerr: JellyseerrClient | None = None

@@ -57,7 +57,7 @@ class ShokoListener:
         session: aiohttp.ClientSession,
         url: str,
         api_key: str,
-        on_events: Callable[[list[TrackerEvent]], Awaitable[None]],
+        on_events: Callable[[list[TrackerEvent]], Awaitable[object]],
     ) -> None:
         """Listen to Shoko at `url`; `on_events` receives the events of each message."""
         self._session = session

@@ -1,12 +1,20 @@
-"""Normalised events: what the service parsers and pollers hand to the tracker."""
+"""Normalised events: what the service parsers and pollers hand to the tracker.
+
+`TrackerEvent` names every event `Tracker.apply` takes, the housekeeping ones
+(`housekeeping_events.py`) included.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from enum import StrEnum
 
+from .housekeeping_events import (
+    DownloadExplained,
+    RequestCapExceeded,
+    RetentionDue,
+    StuckCheckDue,
+)
 from .models import MediaType
 from .states import RequestState
 
@@ -176,6 +184,17 @@ class ImportNeedsAttention:
 
 
 @dataclass(frozen=True, slots=True)
+class DownloadFailed:
+    """Radarr/Sonarr gave up on a download (their history's downloadFailed; no webhook says so)."""
+
+    media: MediaKey
+    arr_id: int | None
+    qbit_hash: str | None
+    reason: str
+    episodes: tuple[EpisodeRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ShokoCrossReference:
     """What Shoko matched a file to: AniDB episode and anime, and its own series and episode."""
 
@@ -245,43 +264,12 @@ class LibraryUnreachable:
 
 
 @dataclass(frozen=True, slots=True)
-class DownloadExplained:
-    """Radarr's/Sonarr's queue says why the download with this hash does not go on."""
-
-    qbit_hash: str
-    reason: str
-    code: str
-
-
-@dataclass(frozen=True, slots=True)
 class TorrentsPolled:
     """One poll of the download client: the torrents asked for, those listed, and pack files."""
 
     asked: frozenset[str]
     torrents: tuple[TorrentProgress, ...]
     files: tuple[TorrentFiles, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class StuckCheckDue:
-    """Time to flag the requests that outlived their state's limit (states without one: never)."""
-
-    limits: Mapping[RequestState, timedelta]
-
-
-@dataclass(frozen=True, slots=True)
-class RetentionDue:
-    """Time to forget finished requests older than `keep`, and fail those idle `abandon_after`."""
-
-    keep: timedelta
-    abandon_after: timedelta | None = None  # None: never abandoned
-
-
-@dataclass(frozen=True, slots=True)
-class RequestCapExceeded:
-    """More requests are tracked than `cap`: make room, the oldest finished first."""
-
-    cap: int
 
 
 type TrackerEvent = (
@@ -293,6 +281,7 @@ type TrackerEvent = (
     | TorrentsPolled
     | FileImported
     | ImportNeedsAttention
+    | DownloadFailed
     | DownloadExplained
     | FileMatched
     | FileNotMatched

@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from .changes import Change, ChangeKind, collect
-from .events import DownloadExplained, RetentionDue, StuckCheckDue
 from .flags import set_stuck, stuck_from_episodes
+from .housekeeping_events import DownloadExplained, RetentionDue, StuckCheckDue
 from .lifecycle import aggregate, transition
 from .limits import abandon_idle, forget
 from .models import Episode, MediaType, Request

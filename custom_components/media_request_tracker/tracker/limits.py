@@ -14,12 +14,12 @@ from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from .changes import Change, ChangeKind
-from .events import (
+from .events import TrackerEvent
+from .housekeeping_events import (
     DownloadExplained,
     RequestCapExceeded,
     RetentionDue,
     StuckCheckDue,
-    TrackerEvent,
 )
 from .lifecycle import transition
 from .models import Request

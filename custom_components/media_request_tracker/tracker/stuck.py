@@ -31,6 +31,8 @@ class FailureCode(StrEnum):
     PROCESSING_FAILED = "processing_failed"
     # The torrent left the download client before it completed, and no import followed.
     DOWNLOAD_REMOVED = "download_removed"
+    # Radarr/Sonarr marked the download failed (their history says why).
+    DOWNLOAD_FAILED = "download_failed"
     # Nothing moved it for too long, or the cap on tracked requests made room (tracker/limits.py).
     ABANDONED = "abandoned"
 

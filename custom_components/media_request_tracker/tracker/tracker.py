@@ -6,63 +6,23 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import anime, downloads, housekeeping, imports, library, limits, requests
+from . import housekeeping, limits
 from .changes import Change
 from .correlation import Probe, find_request
 from .events import (
-    DownloadExplained,
-    FileImported,
-    FileMatched,
-    FileNotMatched,
-    ImportNeedsAttention,
-    LibraryCheckRequested,
-    LibraryEpisodesFound,
-    LibraryItemFound,
-    LibraryItemMissing,
-    LibraryUnreachable,
     MediaKey,
-    ReleaseGrabbed,
-    RequestCapExceeded,
-    RequestNotified,
-    RetentionDue,
-    StuckCheckDue,
-    TorrentFiles,
-    TorrentMissing,
     TorrentPhase,
     TorrentProgress,
     TorrentsPolled,
     TrackerEvent,
 )
+from .handlers import HANDLERS
+from .housekeeping_events import StuckCheckDue
 from .index import Key, RequestIndex, awaiting_library
 from .lifecycle import VERIFY_BACKOFF
 from .models import HistoryEntry, MediaType, Request
 from .states import VERIFY_STATES, RequestState
 from .stored import EPISODE_FIELDS, request_from_stored
-
-type Handler = Callable[[Tracker, Any, datetime], list[Change]]
-
-# Which handler applies which event, by phase of a request's life.
-HANDLERS: dict[type[TrackerEvent], Handler] = {
-    RequestNotified: requests.on_request_notified,
-    ReleaseGrabbed: downloads.on_release_grabbed,
-    TorrentsPolled: downloads.on_torrents_polled,
-    TorrentProgress: downloads.on_torrent_progress,
-    TorrentFiles: downloads.on_torrent_files,
-    TorrentMissing: downloads.on_torrent_missing,
-    FileImported: imports.on_file_imported,
-    ImportNeedsAttention: imports.on_import_needs_attention,
-    FileMatched: anime.on_shoko_event,
-    FileNotMatched: anime.on_shoko_event,
-    LibraryCheckRequested: library.on_library_check_requested,
-    LibraryItemFound: library.on_library_item_found,
-    LibraryEpisodesFound: library.on_library_episodes_found,
-    LibraryItemMissing: library.on_library_item_missing,
-    LibraryUnreachable: library.on_library_unreachable,
-    StuckCheckDue: housekeeping.on_stuck_check_due,
-    DownloadExplained: housekeeping.on_download_explained,
-    RetentionDue: housekeeping.on_retention_due,
-    RequestCapExceeded: limits.on_request_cap_exceeded,
-}
 
 
 class Tracker:
@@ -135,30 +95,56 @@ class Tracker:
     def _restore(
         cls, data: dict[str, Any], read: Callable[[Any], Request]
     ) -> tuple[Tracker, list[Any]]:
-        """Restore the requests `read` can build; return the tracker and the others.
+        """Restore the requests `read` can build; return the tracker and the others."""
+        tracker = cls()
+        unreadable = tracker._lay_over(data.get("requests", []), read)
+        tracker._next_id = max(tracker._next_id, int(data.get("next_id", 1)))
+        return tracker, unreadable
+
+    def replay(self, record: dict[str, Any]) -> list[Any]:
+        """Lay a journal line over the restored tracker (see journal.py); return what is unreadable.
+
+        The line holds requests in their stored form (they replace those with their ids) and
+        the ids of requests forgotten since the snapshot.
+        """
+        names = tuple(record.get("episode_fields", EPISODE_FIELDS))
+        unreadable = self._lay_over(
+            list(record.get("requests", [])), lambda item: request_from_stored(item, names)
+        )
+        for request_id in record.get("removed", ()):
+            if self.requests.pop(request_id, None) is not None:
+                self._index.refresh(request_id, None)
+        self._next_id = max(self._next_id, int(record.get("next_id", 1)))
+        return unreadable
+
+    def _lay_over(self, items: list[Any], read: Callable[[Any], Request]) -> list[Any]:
+        """Add (or replace) the requests `read` can build from `items`; return the others.
 
         Each stored request is freed once restored, so a large store is not held twice.
         """
-        tracker = cls()
         unreadable: list[Any] = []
-        items = data.get("requests", [])
         items.reverse()  # popped from the end: oldest first, as stored
         while items:
             item = items.pop()
             try:
                 request = read(item)
-                int(request.request_id)  # ids are numbers: the next one is counted from them
+                number = int(request.request_id)  # ids are numbers: the next one follows them
             except (KeyError, TypeError, ValueError, AttributeError):
                 unreadable.append(item)
                 continue
-            tracker.requests[request.request_id] = request
-            tracker._index.refresh(request.request_id, request)
-        tracker._next_id = max(
-            int(data.get("next_id", 1)),
-            *(int(request_id) + 1 for request_id in tracker.requests),
-            1,
-        )
-        return tracker, unreadable
+            self.requests[request.request_id] = request
+            self._index.refresh(request.request_id, request)
+            self._next_id = max(self._next_id, number + 1)
+        return unreadable
+
+    @property
+    def next_id(self) -> int:
+        """Return the id the next new request gets."""
+        return self._next_id
+
+    def stored_request(self, request_id: str) -> dict[str, Any]:
+        """Return one request's compact stored form (what a snapshot holds of it)."""
+        return self._index.stored(self.requests[request_id])
 
     # -- for the handlers ----------------------------------------------------------------------
 

@@ -73,15 +73,19 @@ class ArrClient(JsonApiClient):
             raise CannotConnect("the queue is not a page of records")
         return batch, bool(batch) and number * QUEUE_PAGE_SIZE < total
 
-    async def async_queue(self, app: ArrApp) -> list[Any]:
-        """Return the records of the queue's first pages, unknown items included.
+    async def async_queue(
+        self, app: ArrApp, *, unknown: bool = True, include: Sequence[str] = ()
+    ) -> list[Any]:
+        """Return the records of the queue's first pages, unknown items included by default.
 
         For stuck downloads no movie or series id names: a download the app could not match
-        to a title (a title mismatch) is one of its unknown items.
+        to a title (a title mismatch) is one of its unknown items. `include` names the
+        `include*` flags to set (the movie, series or episode of each record).
         """
+        query = [(app.unknown, str(unknown).lower()), *((flag, "true") for flag in include)]
         records: list[Any] = []
         for number in range(1, QUEUE_PAGES_WHOLE + 1):
-            batch, more = await self._page(number, [(app.unknown, "true")])
+            batch, more = await self._page(number, query)
             records += batch
             if not more:
                 break
@@ -112,6 +116,23 @@ class ArrClient(JsonApiClient):
                 raise CannotConnect("the queue details are not a list")
             records += body
         return records
+
+    async def async_qbittorrent_names(self) -> set[str]:
+        """Return the names the app gives its qBittorrent download clients.
+
+        `GET /api/v3/downloadclient` lists DownloadClientResource (a ProviderResource: `name`,
+        `implementation` "QBittorrent"); queue records name their client by that name only.
+        """
+        body = await self.get_json("/api/v3/downloadclient")
+        if not isinstance(body, list):
+            raise CannotConnect("the download clients are not a list")
+        return {
+            item["name"]
+            for item in body
+            if isinstance(item, dict)
+            and isinstance(item.get("name"), str)
+            and str(item.get("implementation")).casefold() == "qbittorrent"
+        }
 
     async def async_health(self) -> list[Any]:
         """Return the app's health check results ([{source, type, message, wikiUrl}])."""
