@@ -182,6 +182,7 @@ class BenchStack:
         return [
             entry.entity_id
             for entry in er.async_entries_for_config_entry(registry, self.entry.entry_id)
+            if entry.domain == "sensor"
         ]
 
     def sensors(self) -> list[State]:

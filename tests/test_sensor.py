@@ -158,7 +158,11 @@ async def test_sensors_of_finished_requests_follow_the_set_up(
     assert "downloading" in {state.state for state in hass.states.async_all("sensor")}
     await hass.async_block_till_done()
     # The request under way was shown first; every finished one after it.
-    new_states = [event.data["new_state"].state for event in written if event.data["new_state"]]
+    new_states = [
+        event.data["new_state"].state
+        for event in written
+        if event.data["new_state"] and event.data["entity_id"].startswith("sensor.")
+    ]
     assert new_states[0] == "downloading"
     assert (new_states.count("available"), new_states.count("downloading")) == (600, 1)
     await hass.config_entries.async_unload(config_entry.entry_id)

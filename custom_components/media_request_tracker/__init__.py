@@ -28,7 +28,7 @@ from .services import async_setup_services
 from .storage import async_remove_storage
 from .webhook import async_register_webhooks, async_unregister_webhooks
 
-PLATFORMS: list[Platform] = [Platform.SENSOR]
+PLATFORMS: list[Platform] = [Platform.EVENT, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 

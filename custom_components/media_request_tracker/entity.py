@@ -30,6 +30,11 @@ def new_requests_signal(entry_id: str) -> str:
     return f"{DOMAIN}_{entry_id}_new_requests"
 
 
+def outcome_signal(entry_id: str) -> str:
+    """Return the dispatcher signal sent with each outcome of a request (its event entity)."""
+    return f"{DOMAIN}_{entry_id}_outcome"
+
+
 def request_unique_id(entry_id: str, request_id: str) -> str:
     """Return the entity unique id of a request."""
     return f"{entry_id}-request-{request_id}"
