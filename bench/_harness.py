@@ -182,7 +182,7 @@ class BenchStack:
         return [
             entry.entity_id
             for entry in er.async_entries_for_config_entry(registry, self.entry.entry_id)
-            if entry.domain == "sensor"
+            if "-request-" in entry.unique_id
         ]
 
     def sensors(self) -> list[State]:

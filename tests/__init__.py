@@ -213,6 +213,15 @@ async def post_webhook(
     return response.status, json.loads(body) if body else None
 
 
+def request_states(hass: HomeAssistant) -> list[State]:
+    """Return the states of the request sensors (not the summary sensors), in entity-id order."""
+    return [
+        state
+        for state in hass.states.async_all("sensor")
+        if state.attributes.get("request_id") is not None
+    ]
+
+
 def sensor(hass: HomeAssistant, entity_id: str = ARRIVAL_ENTITY) -> State:
     """Return a sensor's state, failing clearly if it does not exist."""
     state = hass.states.get(entity_id)

@@ -23,7 +23,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.media_request_tracker.attributes import bounded_text
 from custom_components.media_request_tracker.const import DOMAIN
 
-from . import advance, post_webhook
+from . import advance, post_webhook, request_states
 from .helpers.long_series import (
     EPISODES,
     TITLE,
@@ -44,7 +44,7 @@ def request_sensor(hass: HomeAssistant) -> State:
     """Return the one request sensor (its entity id comes from a title of 4,096 characters)."""
     states = [
         state
-        for state in hass.states.async_all("sensor")
+        for state in request_states(hass)
         if state.entity_id.startswith("sensor.media_request_tracker")
     ]
     assert len(states) == 1

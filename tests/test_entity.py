@@ -134,14 +134,17 @@ async def test_a_webhook_writes_only_its_own_request(
     aioclient_mock: AiohttpClientMocker,
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
-    """A new grab writes the new sensor only; the same grab again writes nothing."""
+    """A new grab writes the new sensor and the summaries it moved; the same grab, nothing."""
     client = await hass_client_no_auth()
     await grab_films(hass, freezer, aioclient_mock, client, {1: 0.5, 2: 0.5})
     writes = Writes(hass)
 
     await grab_films(hass, freezer, aioclient_mock, client, {1: 0.5, 2: 0.5, 3: 0.25})
     counts = writes.take()
-    assert set(counts) == {film_entity(3)}
+    summaries = {"active_requests", "downloading", "download_speed"}
+    assert set(counts) == {film_entity(3)} | {
+        f"sensor.media_request_tracker_{key}" for key in summaries
+    }
     assert sensor(hass, film_entity(3)).state == "downloading"
 
     assert (await post_webhook(client, "radarr", film_grab(1)))[0] == 200  # redelivered

@@ -28,6 +28,7 @@ from . import (
     mock_jellyfin_items,
     mock_qbittorrent,
     post_webhook,
+    replace_mocks,
     setup_integration,
     torrent,
 )
@@ -130,8 +131,20 @@ async def test_a_stuck_request_is_an_event_with_its_reason(
     assert data["reason"] == "no data downloaded for 30 min"
     assert data["entity_id"] == ARRIVAL_ENTITY
     assert "requested_by" not in data  # a direct grab: nobody requested it in Seerr
+    # The sensor keeps its state and says it is held up with its icon.
+    held_up = hass.states.get(ARRIVAL_ENTITY)
+    assert held_up is not None
+    assert (held_up.state, held_up.attributes["icon"]) == ("grabbing", "mdi:alert-octagon")
     fired_at = hass.states.get(OUTCOME_ENTITY).state  # type: ignore[union-attr]
     await advance(hass, freezer, timedelta(hours=2))
     assert hass.states.get(OUTCOME_ENTITY).state == fired_at  # type: ignore[union-attr]
+
+    replace_mocks(aioclient_mock)
+    mock_qbittorrent(aioclient_mock, [torrent(state="downloading", progress=0.1, dlspeed=10)])
+    await advance(hass, freezer, 30)
+    moving = hass.states.get(ARRIVAL_ENTITY)
+    assert moving is not None
+    assert moving.state == "downloading"
+    assert "icon" not in moving.attributes  # the state's own icon again
     await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()

@@ -37,6 +37,7 @@ from . import (
     mock_qbittorrent,
     post_webhook,
     replace_mocks,
+    request_states,
     sensor,
     setup_integration,
     torrent,
@@ -144,7 +145,7 @@ async def test_import_that_cannot_start_a_request_is_logged_once_and_dropped(
     status, _ = await post_webhook(client, service, payload)
     await hass.async_block_till_done()
     assert status == 200
-    assert hass.states.async_entity_ids("sensor") == []
+    assert request_states(hass) == []
     lines = [record for record in caplog.records if "Ignored the import" in record.getMessage()]
     assert len(lines) == 1
     assert media["title"] in lines[0].getMessage()

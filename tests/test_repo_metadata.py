@@ -470,6 +470,15 @@ def test_create_entry_descriptions_are_translated() -> None:
         )
 
 
+# Modules of entities whose platform module is another one (sensor.py adds the summaries).
+PLATFORM_OF = {"summary_sensors": "sensor"}
+
+
+def platform(path: Path) -> str:
+    """Return the entity platform a module's entities belong to."""
+    return PLATFORM_OF.get(path.stem, path.stem)
+
+
 def _translation_keys_in_code() -> list[tuple[str, str, str, set[str] | None]]:
     """Return (file, section, key, placeholders) for each literal translation key in the code.
 
@@ -488,7 +497,7 @@ def _translation_keys_in_code() -> list[tuple[str, str, str, set[str] | None]]:
                     and isinstance(node.value.value, str)
                 ):
                     # An entity class: the platform is the module's name (sensor.py → sensor).
-                    found.append((path.name, f"entity.{path.stem}", node.value.value, None))
+                    found.append((path.name, f"entity.{platform(path)}", node.value.value, None))
             elif isinstance(node, ast.Call):
                 keywords = {keyword.arg: keyword.value for keyword in node.keywords}
                 value = keywords.get("translation_key")
@@ -499,7 +508,7 @@ def _translation_keys_in_code() -> list[tuple[str, str, str, set[str] | None]]:
                 elif "translation_domain" in keywords:
                     section = "exceptions"
                 else:
-                    section = f"entity.{path.stem}"
+                    section = f"entity.{platform(path)}"
                 passed = keywords.get("translation_placeholders")
                 placeholders: set[str] | None = None
                 if passed is None:

@@ -34,6 +34,7 @@ from . import (
     mock_qbittorrent,
     post_webhook,
     replace_mocks,
+    request_states,
     sensor,
     setup_integration,
     torrent,
@@ -253,7 +254,7 @@ async def test_two_stacks_on_one_jellyfin_each_ask_once_at_a_time(
         items.release.set()
     await hass.async_block_till_done()
     assert items.calls == 2
-    assert [state.state for state in hass.states.async_all("sensor")] == ["available"] * 2
+    assert [state.state for state in request_states(hass)] == ["available"] * 2
     await hass.config_entries.async_unload(other.entry_id)
 
 

@@ -25,7 +25,7 @@ from .const import (
     NEW_TORRENT_POLL_COOLDOWN,
     POLL_RETRY_MAX,
 )
-from .entity import new_requests_signal, remove_request_entities, request_signal
+from .entity import new_requests_signal, remove_request_entities, request_signal, summary_signal
 from .errors import best_effort, polling_errors
 from .housekeeping import Housekeeper
 from .journal import JournalWriteFailed
@@ -263,7 +263,7 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
 
     @callback
     def _tell_entities(self, changes: list[Change]) -> None:
-        """Signal the sensor platform of new requests, and each changed request's sensor."""
+        """Signal new requests, each changed request's sensor, and the summary sensors."""
         entry_id = self.config_entry.entry_id
         created = [change.request_id for change in changes if change.kind is ChangeKind.CREATED]
         if created:
@@ -275,6 +275,7 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         }
         for request_id in changed:
             async_dispatcher_send(self.hass, request_signal(entry_id, request_id))
+        async_dispatcher_send(self.hass, summary_signal(entry_id))
 
     @callback
     def _async_polled(self) -> None:

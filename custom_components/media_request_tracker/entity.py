@@ -30,6 +30,11 @@ def new_requests_signal(entry_id: str) -> str:
     return f"{DOMAIN}_{entry_id}_new_requests"
 
 
+def summary_signal(entry_id: str) -> str:
+    """Return the dispatcher signal sent once per batch of changed requests (the summaries)."""
+    return f"{DOMAIN}_{entry_id}_summary"
+
+
 def outcome_signal(entry_id: str) -> str:
     """Return the dispatcher signal sent with each outcome of a request (its event entity)."""
     return f"{DOMAIN}_{entry_id}_outcome"

@@ -1,4 +1,7 @@
-"""One sensor per tracked request: its lifecycle state, its fields as attributes (attributes.py)."""
+"""The sensors: one per tracked request, and the stack's summary sensors (summary_sensors.py).
+
+A request's sensor shows its state, and its fields as attributes (attributes.py).
+"""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from .entity import (
     request_signal,
     request_unique_id,
 )
+from .summary_sensors import SUMMARIES, SummarySensor
 from .tracker import Request, RequestState
 from .tracker.states import TORRENT_STATES
 
@@ -29,6 +33,9 @@ from .tracker.states import TORRENT_STATES
 ARTWORK_HOSTS = frozenset({"image.tmdb.org", "artworks.thetvdb.com", "assets.fanart.tv"})
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+
+# A stuck request keeps its lifecycle state; its icon says it is held up.
+STUCK_ICON = "mdi:alert-octagon"
 
 # Read-only coordinator entities: no update concurrency to limit.
 PARALLEL_UPDATES = 0
@@ -73,6 +80,7 @@ async def async_setup_entry(
     entry.async_on_unload(
         async_dispatcher_connect(hass, new_requests_signal(entry.entry_id), add_requests)
     )
+    async_add_entities(SummarySensor(coordinator, description) for description in SUMMARIES)
 
 
 def _origin(url: SplitResult) -> tuple[str, str, int | None]:
@@ -144,6 +152,12 @@ class RequestSensor(MediaRequestEntity, SensorEntity):
         """Return the lifecycle state."""
         request = self._request
         return request.state.value if request else None
+
+    @property
+    def icon(self) -> str | None:
+        """Return a warning icon while the request is stuck (else the state's icon)."""
+        request = self._request
+        return STUCK_ICON if request is not None and request.stuck else None
 
     @property
     def entity_picture(self) -> str | None:

@@ -20,6 +20,7 @@ from .. import (
     mock_qbittorrent,
     post_webhook,
     replace_mocks,
+    request_states,
     sensor,
     torrent,
 )
@@ -70,4 +71,4 @@ async def test_every_delivery_order_reaches_available(
     assert state.attributes["radarr_id"] == 7
     assert state.attributes["qbit_hash"] == "9f3c2a7d1b4e5f60718293a4b5c6d7e8f9012345"
     assert state.attributes["jellyfin_id"] == "0b1c2d3e4f5061728394a5b6c7d8e9f0"
-    assert len(hass.states.async_entity_ids("sensor")) == 1
+    assert len(request_states(hass)) == 1

@@ -25,6 +25,7 @@ from tests import (
     post_webhook,
     qbit_polls,
     replace_mocks,
+    request_states,
     sensor,
     torrent,
 )
@@ -236,7 +237,7 @@ async def test_snake_case_template_and_duplicate_delivery(
     assert state.attributes["tmdb_id"] == 329865
     assert state.attributes["requested_by"] == "carol"
     assert len(events) == 1
-    assert len(hass.states.async_entity_ids("sensor")) == 1
+    assert len(request_states(hass)) == 1
 
 
 async def test_jellyseerr_available_and_declined(
@@ -258,7 +259,7 @@ async def test_jellyseerr_available_and_declined(
     # The same notification again is a redelivery: nothing new.
     await post_webhook(client, "jellyseerr", pending)
     await hass.async_block_till_done()
-    assert len(hass.states.async_entity_ids("sensor")) == 1
+    assert len(request_states(hass)) == 1
 
     # A new request for the same title (a new Jellyseerr id) is a new request, with its entity.
     again = pending | {"request": pending["request"] | {"request_id": "13"}}

@@ -23,6 +23,7 @@ from tests import (
     mock_qbittorrent,
     post_webhook,
     replace_mocks,
+    request_states,
     sensor,
     torrent,
 )
@@ -255,4 +256,4 @@ async def test_single_episode_grabs_aggregate_at_every_step(
     await hass.async_block_till_done()
     assert await episode_states(hass) == ["importing", "downloading", "grabbing"]
     assert sensor(hass, SHOW_ENTITY).attributes["episodes_total"] == 3
-    assert len(hass.states.async_entity_ids("sensor")) == 1
+    assert len(request_states(hass)) == 1
