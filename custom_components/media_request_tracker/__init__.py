@@ -24,6 +24,7 @@ from .const import DOMAIN, Service
 from .coordinator import MediaRequestConfigEntry, MediaRequestCoordinator, MediaRequestData
 from .entry_gate import entry_gate
 from .reconciliation import async_remove_cursors
+from .request_actions import async_setup_request_actions
 from .services import async_setup_services
 from .storage import async_remove_storage
 from .webhook import async_register_webhooks, async_unregister_webhooks
@@ -35,6 +36,7 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:  # noqa: ARG001
     """Register the actions (once, for every stack); stacks come from config entries only."""
     async_setup_services(hass)
+    async_setup_request_actions(hass)
     return True
 
 

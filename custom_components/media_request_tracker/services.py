@@ -85,7 +85,7 @@ def _not_a_request_sensor(entity_id: str) -> ServiceValidationError:
     )
 
 
-def _request_of_sensor(
+def request_of_sensor(
     hass: HomeAssistant, entity_id: str
 ) -> tuple[MediaRequestConfigEntry, Request]:
     """Return the stack and the request a request sensor shows."""
@@ -112,7 +112,7 @@ def _named_request(call: ServiceCall) -> tuple[MediaRequestConfigEntry, Request]
     entry_id: str | None = call.data.get(ATTR_CONFIG_ENTRY_ID)
     request_id: str | None = call.data.get(ATTR_REQUEST_ID)
     if entity_ids is not None and len(entity_ids) == 1 and entry_id is None and request_id is None:
-        return _request_of_sensor(call.hass, entity_ids[0])
+        return request_of_sensor(call.hass, entity_ids[0])
     if entity_ids is None and entry_id is not None and request_id is not None:
         entry = _loaded_entry(call.hass, entry_id)
         request = entry.runtime_data.coordinator.tracker.requests.get(request_id)

@@ -46,17 +46,27 @@ class JsonApiClient:
 
         `params` is the query: a mapping, or pairs where a key is repeated (`ids=1&ids=2`).
         """
+        return await self._call("GET", path, params=params)
+
+    async def post_json(self, path: str, body: Any) -> Any:
+        """POST `body` as JSON to `path` and return the decoded answer (None if empty)."""
+        return await self._call("POST", path, json=body)
+
+    async def _call(self, method: str, path: str, **request: Any) -> Any:
         try:
-            async with self._session.get(
+            async with self._session.request(
+                method,
                 f"{self.url}{path}",
                 headers=self._headers,
-                params=params,
                 timeout=REQUEST_TIMEOUT,
+                **request,
             ) as response:
                 if response.status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN):
                     raise InvalidAuth(f"HTTP {response.status}")
                 if response.status >= HTTPStatus.BAD_REQUEST:
                     raise CannotConnect(f"HTTP {response.status}")
+                if method != "GET" and not await response.read():
+                    return None
                 return await response.json(content_type=None, loads=json_loads)
         except (aiohttp.ClientError, TimeoutError) as err:
             raise CannotConnect(type(err).__name__) from err

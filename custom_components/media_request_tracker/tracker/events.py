@@ -1,7 +1,7 @@
 """Normalised events: what the service parsers and pollers hand to the tracker.
 
 `TrackerEvent` names every event `Tracker.apply` takes, the housekeeping ones
-(`housekeeping_events.py`) included.
+(`housekeeping_events.py`) and the actions' (`action_events.py`) included.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .action_events import LibraryCheckAsked, RequestForgotten, RequestNoted
 from .housekeeping_events import (
     DownloadExplained,
     RequestCapExceeded,
@@ -293,4 +294,7 @@ type TrackerEvent = (
     | StuckCheckDue
     | RetentionDue
     | RequestCapExceeded
+    | RequestNoted
+    | RequestForgotten
+    | LibraryCheckAsked
 )

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from . import anime, downloads, failures, housekeeping, imports, library, limits, requests
+from . import actions, anime, downloads, failures, housekeeping, imports, library, limits, requests
+from .action_events import LibraryCheckAsked, RequestForgotten, RequestNoted
 from .changes import Change
 from .events import (
     DownloadFailed,
@@ -60,4 +61,7 @@ HANDLERS: dict[type[TrackerEvent], Handler] = {
     DownloadExplained: housekeeping.on_download_explained,
     RetentionDue: housekeeping.on_retention_due,
     RequestCapExceeded: limits.on_request_cap_exceeded,
+    RequestNoted: actions.on_request_noted,
+    RequestForgotten: actions.on_request_forgotten,
+    LibraryCheckAsked: actions.on_library_check_asked,
 }

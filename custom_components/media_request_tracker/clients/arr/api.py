@@ -117,6 +117,14 @@ class ArrClient(JsonApiClient):
             records += body
         return records
 
+    async def async_command(self, body: dict[str, Any]) -> None:
+        """Ask the app to run a command (`POST /api/v3/command`, a CommandResource body).
+
+        Radarr: `{"name": "MoviesSearch", "movieIds": [7]}`; Sonarr: `{"name": "EpisodeSearch",
+        "episodeIds": [...]}` or `{"name": "SeriesSearch", "seriesId": 4}`.
+        """
+        await self.post_json("/api/v3/command", body)
+
     async def async_qbittorrent_names(self) -> set[str]:
         """Return the names the app gives its qBittorrent download clients.
 
