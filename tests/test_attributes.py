@@ -9,19 +9,28 @@ the get_request action still returns every episode.
 
 from __future__ import annotations
 
+import json
 import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers.json import json_bytes
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.media_request_tracker.attributes import bounded_text
+from custom_components.media_request_tracker.attributes import bounded_text, request_attributes
 from custom_components.media_request_tracker.const import DOMAIN
+from custom_components.media_request_tracker.tracker import (
+    MediaKey,
+    MediaType,
+    RequestState,
+    Tracker,
+)
 
 from . import advance, post_webhook, request_states
 from .helpers.long_series import (
@@ -38,6 +47,7 @@ from .helpers.long_series import (
 
 # homeassistant/components/recorder/db_schema.py: MAX_STATE_ATTRS_BYTES.
 RECORDER_LIMIT = 16384
+STRINGS = Path(__file__).parents[1] / "custom_components/media_request_tracker/strings.json"
 
 
 def request_sensor(hass: HomeAssistant) -> State:
@@ -176,3 +186,26 @@ async def test_a_declined_request_fits_the_recorder(
 def test_texts_are_cut_to_their_bytes_of_json(text: str, limit: int, expected: str) -> None:
     assert bounded_text(text, limit) == expected
     assert len(json_bytes(expected)) <= limit
+
+
+@pytest.mark.parametrize(
+    ("media_type", "anime"), [(MediaType.MOVIE, False), (MediaType.TV, False), (MediaType.TV, True)]
+)
+def test_every_attribute_has_a_translated_name_and_only_what_applies_is_shown(
+    media_type: MediaType, anime: bool
+) -> None:
+    """The more-info dialog names each attribute; ids of other services are left out."""
+    strings = json.loads(STRINGS.read_text(encoding="utf-8"))
+    translated = strings["entity"]["sensor"]["request"]["state_attributes"]
+    request = Tracker().create(
+        MediaKey(media_type, tmdb_id=1), RequestState.APPROVED, dt_util.utcnow()
+    )
+    request.is_anime = anime
+    shown = set(request_attributes(request))
+    assert shown - set(translated) == set()
+    assert ("radarr_id" in shown, "sonarr_id" in shown) == (
+        media_type is MediaType.MOVIE,
+        media_type is MediaType.TV,
+    )
+    assert ("shoko_series_id" in shown) is anime
+    assert "total_episodes" not in shown

@@ -23,6 +23,13 @@ from .tracker import Episode, MediaType, Request, RequestState
 BOOKKEEPING_FIELDS = frozenset({"verify_attempts", "next_verify_at"})
 # Not attributes: the sensor's state itself, and what only the get_request action returns.
 NOT_ATTRIBUTES = BOOKKEEPING_FIELDS | {"state", "episodes", "torrents", "history"}
+# Fields that never apply to a kind of request (shown as "Unknown" they would only confuse);
+# `total_episodes` repeats the TV summary's `episodes_total`. get_request returns them all.
+NOT_APPLICABLE = {
+    MediaType.MOVIE: frozenset({"sonarr_id", "tvdb_id", "total_episodes", "stuck_by_episode"}),
+    MediaType.TV: frozenset({"radarr_id", "total_episodes", "final_path"}),
+}
+ANIME_ONLY = frozenset({"anidb_id", "anidb_episode_id", "shoko_file_id", "shoko_series_id"})
 
 # How many items the summaries list at most (the rest is counted in "<list>_folded").
 SEASONS_LISTED = 30
@@ -212,8 +219,11 @@ def request_attributes(request: Request) -> dict[str, Any]:
     """Return the sensor attributes of a request, bounded to fit the recorder."""
     fields = request.own_fields_to_dict()
     fields["progress"] = percent(request.progress)
+    left_out = NOT_ATTRIBUTES | NOT_APPLICABLE[request.media_type]
+    if not request.is_anime:
+        left_out |= ANIME_ONLY
     attributes: dict[str, Any] = bounded_texts(
-        {key: value for key, value in fields.items() if key not in NOT_ATTRIBUTES}
+        {key: value for key, value in fields.items() if key not in left_out}
     )
     attributes["requested_seasons"] = fit(
         request.requested_seasons[:REQUESTED_SEASONS_LISTED], REQUESTED_SEASONS_BUDGET

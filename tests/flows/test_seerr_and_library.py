@@ -50,7 +50,7 @@ async def test_unfilled_template_variables_are_missing_values(
     attributes = sensor(hass).attributes
     assert attributes["tmdb_id"] == 329865
     assert attributes["imdb_id"] is None
-    assert attributes["tvdb_id"] is None
+    assert "tvdb_id" not in attributes  # a movie has none (get_request still gives it)
     assert attributes["requested_by"] is None
     assert attributes["overview"] is None
     assert attributes["poster_url"] is None

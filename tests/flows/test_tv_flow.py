@@ -71,7 +71,7 @@ async def test_season_pack_reaches_available_episode_by_episode(
     assert state.state == "grabbing"
     assert state.attributes["sonarr_id"] == 4
     assert state.attributes["imdb_id"] == "tt0903747"
-    assert state.attributes["total_episodes"] == 13
+    assert "total_episodes" not in state.attributes  # episodes_total says it
     assert state.attributes["episodes_total"] == 13
     assert state.attributes["episodes_available"] == 0
     assert state.attributes["is_anime"] is False
@@ -235,7 +235,7 @@ async def test_single_episode_grabs_aggregate_at_every_step(
     state = sensor(hass, SHOW_ENTITY)
     assert await episode_states(hass) == ["downloaded", "grabbing"]
     assert state.state == "downloaded"
-    assert state.attributes["total_episodes"] == 2
+    assert state.attributes["episodes_total"] == 2
     assert setup_entry.runtime_data.coordinator.tracker.tracked_hashes() == {hashes[2]}
 
     # Episode 1 is imported while episode 2 downloads: the show is importing.
