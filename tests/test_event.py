@@ -5,6 +5,7 @@ Driven through the webhooks (Seerr's notifications, Radarr's Grab) and the stuck
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.media_request_tracker.const import DOMAIN
 
@@ -148,3 +150,19 @@ async def test_a_stuck_request_is_an_event_with_its_reason(
     assert "icon" not in moving.attributes  # the state's own icon again
     await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
+
+
+async def test_the_outcome_entity_as_a_snapshot(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """The entity's attributes after a declined request (its state is the event's time)."""
+    client = await hass_client_no_auth()
+    for notification in ("MEDIA_PENDING", "MEDIA_DECLINED"):
+        assert (await post_webhook(client, "jellyseerr", seerr(notification)))[0] == 200
+    await hass.async_block_till_done()
+    state = hass.states.get(OUTCOME_ENTITY)
+    assert state is not None
+    assert json.loads(json.dumps(dict(state.attributes))) == snapshot  # enums as their values

@@ -7,6 +7,7 @@ a series downloading, a requested movie; a declined one is finished.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncGenerator
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.media_request_tracker.const import DOMAIN
 from custom_components.media_request_tracker.tracker import (
@@ -163,3 +165,20 @@ async def test_without_requests_the_times_are_unknown(
     assert figure(hass, "active_requests") == "0"
     assert figure(hass, "movie_time_to_available_median") == "unknown"
     assert figure(hass, "series_time_to_available_90th_percentile") == "unknown"
+
+
+async def test_the_summary_sensors_as_snapshots(
+    hass: HomeAssistant, month: MockConfigEntry, snapshot: SnapshotAssertion
+) -> None:
+    """Every summary sensor's state and attributes (units, classes, names) at once."""
+    registry = er.async_get(hass)
+    shown = {
+        # A number as a number: Home Assistant 2025.4 writes a converted one as "1.500000".
+        entry.entity_id: (
+            state.state if state.state == "unknown" else float(state.state),
+            json.loads(json.dumps(dict(state.attributes))),  # enums as their values
+        )
+        for entry in er.async_entries_for_config_entry(registry, month.entry_id)
+        if "-summary-" in entry.unique_id and (state := hass.states.get(entry.entity_id))
+    }
+    assert shown == snapshot
