@@ -22,6 +22,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClien
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.media_request_tracker.const import DOMAIN
+from custom_components.media_request_tracker.request_actions import queue_items
 from custom_components.media_request_tracker.tracker import (
     MediaKey,
     MediaType,
@@ -31,6 +32,7 @@ from custom_components.media_request_tracker.tracker import (
 
 from . import (
     ARRIVAL_ENTITY,
+    ARRIVAL_HASH,
     ENTRY_DATA,
     JELLYFIN_URL,
     NO_RECONCILING,
@@ -45,7 +47,7 @@ from . import (
     request_states,
     torrent,
 )
-from .helpers.arr_queue import grab_arrival
+from .helpers.arr_queue import FakeQueue, grab_arrival
 from .helpers.season_pack import SHOW_ENTITY
 
 QUEUED = {"id": 1021, "name": "MoviesSearch", "status": "queued"}
@@ -230,3 +232,75 @@ async def test_a_request_not_waiting_for_the_library_is_refused(
     with pytest.raises(ServiceValidationError) as raised:
         await call(hass, "check_library_now", ARRIVAL_ENTITY)
     assert raised.value.translation_key == "not_waiting_for_library"
+
+
+def queue_record(queue_id: int, download_id: str, **fields: Any) -> dict[str, Any]:
+    """Return a Radarr queue record (QueueResource) of movie 7."""
+    return {"id": queue_id, "movieId": 7, "downloadId": download_id, "title": "Arrival"} | fields
+
+
+async def test_a_dead_release_is_blocklisted_and_another_searched(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Arrival's queue record is removed with its release blocklisted; the other one stays."""
+    await grab_arrival(hass, aioclient_mock, await hass_client_no_auth(), state="stalledDL")
+    FakeQueue(
+        RADARR_URL,
+        [queue_record(901, ARRIVAL_HASH.upper()), queue_record(902, "AB" * 20, movieId=8)],
+    ).serve(aioclient_mock)
+    aioclient_mock.delete(f"{RADARR_URL}/api/v3/queue/901", status=200)
+    await call(hass, "blocklist_and_search", ARRIVAL_ENTITY)
+
+    (deleted,) = [
+        (url.path, dict(url.query), headers["X-Api-Key"])
+        for method, url, _data, headers in aioclient_mock.mock_calls
+        if method.upper() == "DELETE"
+    ]
+    assert deleted == (
+        "/api/v3/queue/901",
+        {"removeFromClient": "true", "blocklist": "true", "skipRedownload": "false"},
+        "radarr-key",
+    )
+    history = (await request_data(hass))["history"]
+    assert history[-1]["note"] == "release blocklisted in Radarr, another searched"
+
+
+async def test_a_download_the_queue_does_not_hold_cannot_be_blocklisted(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    await grab_arrival(hass, aioclient_mock, await hass_client_no_auth(), state="stalledDL")
+    FakeQueue(RADARR_URL, [queue_record(902, "AB" * 20)]).serve(aioclient_mock)
+    with pytest.raises(ServiceValidationError) as raised:
+        await call(hass, "blocklist_and_search", ARRIVAL_ENTITY)
+    assert raised.value.translation_key == "not_in_queue"
+    assert not [call for call in aioclient_mock.mock_calls if call[0].upper() == "DELETE"]
+
+
+async def test_a_queue_that_cannot_be_read_is_a_translated_error(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    await grab_arrival(hass, aioclient_mock, await hass_client_no_auth(), state="stalledDL")
+    aioclient_mock.get(f"{RADARR_URL}/api/v3/queue", status=503)
+    with pytest.raises(HomeAssistantError) as raised:
+        await call(hass, "blocklist_and_search", ARRIVAL_ENTITY)
+    assert raised.value.translation_key == "service_failed"
+
+
+def test_one_queue_item_per_download_of_the_request() -> None:
+    """Sonarr lists a season pack once per episode: one removal takes the whole download."""
+    pack = "B2C4E6F8A0B2C4E6F8A0B2C4E6F8A0B2C4E6F8A0"
+    records = [{"id": 5000 + number, "downloadId": pack} for number in range(13)] + [
+        {"id": "x", "downloadId": pack},
+        "junk",
+        {"id": 7, "downloadId": None},
+    ]
+    assert queue_items(records, {pack.lower()}) == [5000]

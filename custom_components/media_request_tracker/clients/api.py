@@ -52,6 +52,12 @@ class JsonApiClient:
         """POST `body` as JSON to `path` and return the decoded answer (None if empty)."""
         return await self._call("POST", path, json=body)
 
+    async def delete(
+        self, path: str, params: Mapping[str, str] | Sequence[tuple[str, str]] | None = None
+    ) -> None:
+        """DELETE `path` (with the query `params`); raise InvalidAuth or CannotConnect."""
+        await self._call("DELETE", path, params=params)
+
     async def _call(self, method: str, path: str, **request: Any) -> Any:
         try:
             async with self._session.request(

@@ -125,6 +125,18 @@ class ArrClient(JsonApiClient):
         """
         await self.post_json("/api/v3/command", body)
 
+    async def async_blocklist(self, queue_id: int) -> None:
+        """Remove a queue item from the download client and blocklist its release.
+
+        `DELETE /api/v3/queue/{id}?removeFromClient=true&blocklist=true&skipRedownload=false`
+        (both apps' `QueueController.cs`): with `skipRedownload` false the app searches for
+        another release at once.
+        """
+        await self.delete(
+            f"/api/v3/queue/{queue_id}",
+            {"removeFromClient": "true", "blocklist": "true", "skipRedownload": "false"},
+        )
+
     async def async_qbittorrent_names(self) -> set[str]:
         """Return the names the app gives its qBittorrent download clients.
 
