@@ -268,12 +268,8 @@ class MediaRequestCoordinator(DataUpdateCoordinator[Tracker]):
         created = [change.request_id for change in changes if change.kind is ChangeKind.CREATED]
         if created:
             async_dispatcher_send(self.hass, new_requests_signal(entry_id), created)
-        changed = {
-            change.request_id: None
-            for change in changes
-            if change.kind not in (ChangeKind.CREATED, ChangeKind.REMOVED)
-        }
-        for request_id in changed:
+        quiet = (ChangeKind.CREATED, ChangeKind.REMOVED)  # added by the platform, or gone
+        for request_id in dict.fromkeys(c.request_id for c in changes if c.kind not in quiet):
             async_dispatcher_send(self.hass, request_signal(entry_id, request_id))
         async_dispatcher_send(self.hass, summary_signal(entry_id))
 

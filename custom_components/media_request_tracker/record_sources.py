@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from .clients import StackClients
+from .clients.arr.api import ArrClient
 from .clients.arr.queue_grabs import async_radarr_queue_grabs, async_sonarr_queue_grabs
 from .clients.arr.radarr_history import async_radarr_history
 from .clients.arr.sonarr_history import async_sonarr_history
@@ -71,50 +72,54 @@ def untitled(tracker: Tracker, event: RequestNotified) -> bool:
     return not any(request.title for request in tracker.holding(keys))
 
 
+async def _read_queue(
+    read: Callable[[ArrClient, str], Awaitable[Batch]],
+    client: ArrClient,
+    _since: datetime,
+    options: StackOptions,
+    _now: datetime,
+) -> Batch:
+    """Read an app's queue (undated: no cursor)."""
+    return await read(client, options.anime_tag)
+
+
+async def _read_history(
+    read: Callable[[ArrClient, datetime, str, datetime], Awaitable[Batch]],
+    client: ArrClient,
+    since: datetime,
+    options: StackOptions,
+    now: datetime,
+) -> Batch:
+    """Read an app's history since `since`, failures newer than the settle time held back."""
+    return await read(client, since, options.anime_tag, now - FAILURE_SETTLE)
+
+
 def sources(clients: StackClients, tracker: Callable[[], Tracker]) -> list[Source]:
     """Return the configured services' records to read, in the order they are read.
 
     The queues (at backfill), Radarr's and Sonarr's history, then Jellyseerr's request list.
     """
-    found: list[Source] = []
-    if (radarr := clients.radarr) is not None:
-        found.append(
-            Source(
-                "Radarr queue",
-                lambda _since, options, _now: async_radarr_queue_grabs(radarr, options.anime_tag),
-                reads_on=False,
-                backfill_only=True,
-            )
+    apps = [
+        (name, client, queue, history)
+        for name, client, queue, history in (
+            ("Radarr", clients.radarr, async_radarr_queue_grabs, async_radarr_history),
+            ("Sonarr", clients.sonarr, async_sonarr_queue_grabs, async_sonarr_history),
         )
-    if (sonarr := clients.sonarr) is not None:
-        found.append(
-            Source(
-                "Sonarr queue",
-                lambda _since, options, _now: async_sonarr_queue_grabs(sonarr, options.anime_tag),
-                reads_on=False,
-                backfill_only=True,
-            )
+        if client is not None
+    ]
+    found = [
+        Source(
+            f"{name} queue",
+            functools.partial(_read_queue, queue, client),
+            reads_on=False,
+            backfill_only=True,
         )
-    if radarr is not None:
-        found.append(
-            Source(
-                "Radarr",
-                lambda since, options, now: async_radarr_history(
-                    radarr, since, options.anime_tag, now - FAILURE_SETTLE
-                ),
-                reads_on=True,
-            )
-        )
-    if sonarr is not None:
-        found.append(
-            Source(
-                "Sonarr",
-                lambda since, options, now: async_sonarr_history(
-                    sonarr, since, options.anime_tag, now - FAILURE_SETTLE
-                ),
-                reads_on=True,
-            )
-        )
+        for name, client, queue, _history in apps
+    ]
+    found += [
+        Source(name, functools.partial(_read_history, history, client), reads_on=True)
+        for name, client, _queue, history in apps
+    ]
     if (seerr := clients.jellyseerr) is not None:
 
         async def read_requests(since: datetime, _options: StackOptions, _now: datetime) -> Batch:

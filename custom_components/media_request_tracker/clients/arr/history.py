@@ -116,6 +116,11 @@ async def async_tag_labels(client: ArrClient) -> dict[int, str]:
     }
 
 
+async def async_anime_labels(client: ArrClient, anime_tag: str) -> dict[int, str]:
+    """Return the app's tag labels when an anime tag is set (none to look for otherwise)."""
+    return await async_tag_labels(client) if anime_tag.strip() else {}
+
+
 def read_records(schema: vol.Schema, records: Iterable[Any]) -> tuple[list[HistoryRecord], int]:
     """Validate records, oldest first, skipping (and counting) those that cannot be read."""
     read: list[HistoryRecord] = []

@@ -80,7 +80,7 @@ async def async_radarr_queue_grabs(client: ArrClient, anime_tag: str) -> QueueBa
     """Read Radarr's queue (with each record's movie) as grabs."""
     records = await client.async_queue(RADARR, unknown=False, include=("includeMovie",))
     names = await client.async_qbittorrent_names()
-    tag_labels = await history.async_tag_labels(client) if anime_tag.strip() else {}
+    tag_labels = await history.async_anime_labels(client, anime_tag)
     return parse_radarr_queue(records, names, anime_tag, tag_labels)
 
 
@@ -89,7 +89,7 @@ async def async_sonarr_queue_grabs(client: ArrClient, anime_tag: str) -> QueueBa
     include = ("includeSeries", "includeEpisode")
     records = await client.async_queue(SONARR, unknown=False, include=include)
     names = await client.async_qbittorrent_names()
-    tag_labels = await history.async_tag_labels(client) if anime_tag.strip() else {}
+    tag_labels = await history.async_anime_labels(client, anime_tag)
     return parse_sonarr_queue(records, names, anime_tag, tag_labels)
 
 

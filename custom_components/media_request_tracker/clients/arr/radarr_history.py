@@ -40,7 +40,7 @@ async def async_radarr_history(
 ) -> history.HistoryBatch:
     """Read Radarr's history since `since` (one call, plus the tags when an anime tag is set)."""
     records = await history.async_history_since(client, since, INCLUDE)
-    labels = await history.async_tag_labels(client) if anime_tag.strip() else {}
+    labels = await history.async_anime_labels(client, anime_tag)
     return parse_radarr_history(records, anime_tag, labels, settled_before)
 
 

@@ -81,7 +81,7 @@ async def async_sonarr_history(
 ) -> history.HistoryBatch:
     """Read Sonarr's history since `since` (one call, plus the tags when an anime tag is set)."""
     records = await history.async_history_since(client, since, INCLUDE)
-    tag_labels = await history.async_tag_labels(client) if anime_tag.strip() else {}
+    tag_labels = await history.async_anime_labels(client, anime_tag)
     return parse_sonarr_history(records, anime_tag, tag_labels, settled_before)
 
 
